@@ -1,0 +1,55 @@
+/* pe-scanner.h: scanning from one SANE device
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * SANE backends are not thread-safe: every SANE call for a device runs on that device's one
+ * worker thread, owned by its PeScanner.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pe-acquired-page.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char        *source;      /* NULL: device default; "flatbed", "adf", "duplex" matched
+                                   * against the device's source names, or an exact name */
+  guint              resolution;  /* dpi, 0: device default */
+  const char        *mode;        /* NULL, "color", "gray", "lineart" or an exact SANE mode */
+  const char *const *options;     /* further "name=value" pairs, or NULL */
+  guint              max_pages;   /* 0: flatbed one page, feeder until empty */
+} PeScanOptions;
+
+/* Called on the scan thread before sheet @sheet (1-based) is started; returns "name=value"
+ * pairs to set for that sheet only (e.g. a simulated scanner's file name), or NULL when there
+ * is no further sheet. Lets a caller feed recorded pages without device-specific code. */
+typedef char **(*PeSheetFunc) (guint    sheet,
+                               gpointer user_data);
+
+#define PE_TYPE_SCANNER (pe_scanner_get_type ())
+G_DECLARE_FINAL_TYPE (PeScanner, pe_scanner, PE, SCANNER, GObject)
+
+PeScanner  *pe_scanner_new             (const char           *device_name);
+const char *pe_scanner_get_device_name (PeScanner            *self);
+
+/* Scans until the feeder is empty (or one page on a flatbed, or @options->max_pages).
+ * @page_func runs on the scan thread for every page as soon as it is read. The
+ * "progress" signal (guint page, double fraction) is emitted in the caller's thread-default
+ * main context. Cancelling stops after the current page; pages already delivered stay.
+ * Finishes with the number of pages delivered. */
+void        pe_scanner_scan_async      (PeScanner            *self,
+                                        const PeScanOptions  *options,
+                                        PeSheetFunc           sheet_func,
+                                        PePageFunc            page_func,
+                                        gpointer              user_data,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              callback_data);
+guint       pe_scanner_scan_finish     (PeScanner            *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* pe-pdfa-writer.h: writes PDF/A documents directly (no Ghostscript round trip)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <allheaders.h>
+
+#include "pe-ocr-result.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PE_PDFA_2B = 0,  /* default */
+  PE_PDFA_1B,
+  PE_PDFA_2U,
+  PE_PDFA_3B,
+} PePdfaLevel;
+
+/* Descriptive metadata; every field may be NULL. Strings are UTF-8, dates ISO 8601. Goes into
+ * the Info dictionary and the XMP packet (own fields in the Posteingang XMP schema). */
+typedef struct
+{
+  const char *document_id;      /* stable document UUID; also seeds the trailer /ID */
+  const char *title;            /* subject line → dc:title */
+  const char *sender;           /* → dc:creator */
+  const char *letter_date;      /* date of the letter → dc:date */
+  const char *document_type;
+  const char *case_reference;   /* Aktenzeichen / Kassenzeichen */
+  const char *org_unit;
+  const char *intake_date;      /* date received */
+  const char *protocol_ref;     /* reference to the scan protocol / audit record */
+  const char *languages;        /* OCR languages, e.g. "deu" → dc:language */
+  GBytes     *attachment_xml;   /* PDF/A-3b only: sidecar XML embedded with AFRelationship */
+} PePdfMetadata;
+
+typedef enum
+{
+  PE_PDF_IMAGE_AUTO = 0,  /* 1 bpp → CCITT G4, 8/32 bpp → JPEG */
+  PE_PDF_IMAGE_FLATE,     /* lossless */
+} PePdfImageEncoding;
+
+#define PE_TYPE_PDFA_WRITER (pe_pdfa_writer_get_type ())
+G_DECLARE_FINAL_TYPE (PePdfaWriter, pe_pdfa_writer, PE, PDFA_WRITER, GObject)
+
+/* Starts a document that will be written to @path. Nothing appears at @path before
+ * pe_pdfa_writer_finish() succeeds; pages stream into a temporary file beside it, which is
+ * removed if the writer is disposed unfinished. */
+PePdfaWriter *pe_pdfa_writer_new         (PePdfaLevel           level,
+                                          const char           *path,
+                                          GError              **error);
+void          pe_pdfa_writer_set_jpeg_quality (PePdfaWriter    *self,
+                                          int                   quality);
+/* Adds a page. The page size comes from the pixel size and the resolution stored in @pix
+ * (pixGetXRes/pixGetYRes; 300 dpi if unset). @jpeg, if not NULL, is the page's original JPEG
+ * file, embedded untouched instead of re-encoding @pix. @ocr, if not NULL, becomes the
+ * invisible text layer; its boxes are in @pix's pixel coordinates. */
+gboolean      pe_pdfa_writer_add_page    (PePdfaWriter         *self,
+                                          PIX                  *pix,
+                                          PePdfImageEncoding    encoding,
+                                          GBytes               *jpeg,
+                                          PeOcrResult          *ocr,
+                                          GCancellable         *cancellable,
+                                          GError              **error);
+/* Writes metadata, xref and trailer, fsyncs and renames into place. */
+gboolean      pe_pdfa_writer_finish      (PePdfaWriter         *self,
+                                          const PePdfMetadata  *metadata,
+                                          GError              **error);
+
+const char   *pe_pdfa_level_to_string    (PePdfaLevel           level);  /* "2b" */
+gboolean      pe_pdfa_level_from_string  (const char           *str,
+                                          PePdfaLevel          *level);
+
+G_END_DECLS

@@ -1,0 +1,91 @@
+/* pe-test-common.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "pe-test-common.h"
+
+char *
+pe_test_mkdtemp (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("pe-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+rm_rf (GFile *file)
+{
+  g_autoptr(GFileEnumerator) e = NULL;
+
+  e = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (e != NULL)
+    {
+      GFile *child;
+
+      while (g_file_enumerator_iterate (e, NULL, &child, NULL, NULL) && child != NULL)
+        rm_rf (child);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+pe_test_rmdir (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  rm_rf (file);
+}
+
+char *
+pe_test_data_path (const char *name)
+{
+  return g_build_filename (TEST_DATA_DIR, name, NULL);
+}
+
+char *
+pe_test_tool_path (const char *name)
+{
+  const char *dir = g_getenv ("PE_TOOLS_DIR");
+
+  g_assert_nonnull (dir);
+  return g_build_filename (dir, name, NULL);
+}
+
+int
+pe_test_run (const char *const  *argv,
+             char              **out,
+             char              **err)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                out, err, &status, &error);
+  g_assert_no_error (error);
+
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return 128 + WTERMSIG (status);
+}
+
+gboolean
+pe_test_skip_unless_program (const char *program)
+{
+  g_autofree char *path = g_find_program_in_path (program);
+
+  if (path == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("%s not installed", program);
+      g_test_skip (msg);
+      return TRUE;
+    }
+  return FALSE;
+}

@@ -1,0 +1,25 @@
+/* pe-test-common.h: helpers shared by the tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A fresh temporary directory, removed recursively by pe_test_rmdir(). */
+char     *pe_test_mkdtemp      (void);
+void      pe_test_rmdir        (const char *path);
+/* Path of a file in tests/data. */
+char     *pe_test_data_path    (const char *name);
+/* Path of a program in tools/ (pdfa-check, ocr-cer). */
+char     *pe_test_tool_path    (const char *name);
+/* Runs @argv, returns its exit status; stdout/stderr returned if non-NULL. */
+int       pe_test_run          (const char *const *argv,
+                                char              **out,
+                                char              **err);
+/* True and a skip message when @program is not on PATH. */
+gboolean  pe_test_skip_unless_program (const char *program);
+
+G_END_DECLS
