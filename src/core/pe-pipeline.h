@@ -1,0 +1,90 @@
+/* pe-pipeline.h: acquire → OCR → PDF/A → outbox → delivery, the one API the CLI and the app use
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pe-scanner.h"
+#include "pe-pdfa-writer.h"
+
+G_BEGIN_DECLS
+
+#define PE_TYPE_PIPELINE (pe_pipeline_get_type ())
+G_DECLARE_FINAL_TYPE (PePipeline, pe_pipeline, PE, PIPELINE, GObject)
+
+/* Summary of one pe_pipeline_process_async() run. */
+typedef struct
+{
+  guint  documents;      /* documents delivered in this run */
+  guint  pages;          /* pages in those documents */
+  double seconds;        /* wall time */
+  double ocr_seconds;    /* CPU time spent in recognition, summed over workers */
+  double pdf_seconds;    /* time spent writing PDF/A */
+} PeProcessSummary;
+
+/* Opens (creating if needed) the batch store in @store_dir (SQLite file + page images).
+ * Defaults: languages "deu", PDF/A-2b, outbox folder "./outbox". */
+PePipeline  *pe_pipeline_new                (const char          *store_dir,
+                                             GError             **error);
+const char  *pe_pipeline_get_store_dir      (PePipeline          *self);
+void         pe_pipeline_set_languages      (PePipeline          *self,
+                                             const char          *languages);
+void         pe_pipeline_set_pdfa_level     (PePipeline          *self,
+                                             PePdfaLevel          level);
+void         pe_pipeline_set_outbox_dir     (PePipeline          *self,
+                                             const char          *dir);
+const char  *pe_pipeline_get_outbox_dir     (PePipeline          *self);
+
+/* A new, empty batch; returns its id (> 0) or 0 with @error set. */
+gint64       pe_pipeline_new_batch          (PePipeline          *self,
+                                             const char          *label,
+                                             GError             **error);
+
+/* Scans into @batch_id. Each page is committed to the store the moment it is read and
+ * announced by ::page-added. Finishes with the number of pages scanned. */
+void         pe_pipeline_scan_async         (PePipeline          *self,
+                                             gint64               batch_id,
+                                             PeScanner           *scanner,
+                                             const PeScanOptions *options,
+                                             PeSheetFunc          sheet_func,
+                                             gpointer             sheet_data,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+guint        pe_pipeline_scan_finish        (PePipeline          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
+/* Imports files (PNG, TIFF, JPEG, PDF) into @batch_id, pages in order. */
+void         pe_pipeline_import_async       (PePipeline          *self,
+                                             gint64               batch_id,
+                                             const char * const  *paths,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+guint        pe_pipeline_import_finish      (PePipeline          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
+/* OCRs every page of @batch_id not yet read, builds its document(s) as PDF/A, puts them in the
+ * outbox and delivers the outbox. Resumes where a previous run stopped. Emits ::progress. */
+void         pe_pipeline_process_async      (PePipeline          *self,
+                                             gint64               batch_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean     pe_pipeline_process_finish     (PePipeline          *self,
+                                             GAsyncResult        *result,
+                                             PeProcessSummary    *summary,
+                                             GError             **error);
+
+/* Signals, all emitted in the thread-default main context of the pipeline's creator:
+ *   ::page-added (gint64 batch_id, gint64 page_id, const char *image_path)
+ *   ::progress   (const char *stage, guint done, guint total)   stage: "scan", "import", "ocr",
+ *                                                                "pdf", "deliver"
+ *   ::document-delivered (const char *document_id, const char *pdf_path)
+ */
+
+G_END_DECLS
