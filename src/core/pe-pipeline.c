@@ -1,5 +1,910 @@
 /* pe-pipeline.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Drives the stages over the batch store. Every step reads the state it starts from out of the
+ * store and commits its result before the next one begins, so process() after a crash simply
+ * continues: pages already read are not read again, documents already built are not rebuilt,
+ * and the outbox never sends a document twice.
  */
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <tesseract/capi.h>
+
+#include "pe-error.h"
+#include "pe-file-source.h"
+#include "pe-fs.h"
+#include "pe-ocr-pool.h"
+#include "pe-outbox.h"
+#include "pe-pipeline.h"
+#include "pe-sim-feeder.h"
+#include "pe-sqlite-store.h"
+
+struct _PePipeline
+{
+  GObject       parent_instance;
+
+  char         *store_dir;
+  PeStore      *store;
+  GMainContext *context;     /* where signals are emitted */
+
+  GMutex        lock;        /* guards the settings below and the pool */
+  char         *languages;
+  PePdfaLevel   level;
+  char         *outbox_dir;
+  PeOcrPool    *pool;
+};
+
+G_DEFINE_FINAL_TYPE (PePipeline, pe_pipeline, G_TYPE_OBJECT)
+
+enum {
+  PAGE_ADDED,
+  PROGRESS,
+  DOCUMENT_DELIVERED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* --- signals from worker threads --------------------------------------------------------- */
+
+typedef struct
+{
+  PePipeline *self;
+  guint       signal;
+  gint64      a;
+  gint64      b;
+  char       *s1;
+  char       *s2;
+} Emission;
+
+static void
+emission_free (gpointer data)
+{
+  Emission *e = data;
+
+  g_object_unref (e->self);
+  g_free (e->s1);
+  g_free (e->s2);
+  g_free (e);
+}
+
+static gboolean
+emit_in_context (gpointer data)
+{
+  Emission *e = data;
+
+  switch (e->signal)
+    {
+    case PAGE_ADDED:
+      g_signal_emit (e->self, signals[PAGE_ADDED], 0, e->a, e->b, e->s1);
+      break;
+    case PROGRESS:
+      g_signal_emit (e->self, signals[PROGRESS], 0, e->s1, (guint) e->a, (guint) e->b);
+      break;
+    case DOCUMENT_DELIVERED:
+      g_signal_emit (e->self, signals[DOCUMENT_DELIVERED], 0, e->s1, e->s2);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+emit (PePipeline *self,
+      guint       signal,
+      gint64      a,
+      gint64      b,
+      const char *s1,
+      const char *s2)
+{
+  Emission *e = g_new0 (Emission, 1);
+
+  e->self = g_object_ref (self);
+  e->signal = signal;
+  e->a = a;
+  e->b = b;
+  e->s1 = g_strdup (s1);
+  e->s2 = g_strdup (s2);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_in_context, e,
+                              emission_free);
+}
+
+static void
+emit_progress (PePipeline *self,
+               const char *stage,
+               guint       done,
+               guint       total)
+{
+  emit (self, PROGRESS, done, total, stage, NULL);
+}
+
+/* --- object ------------------------------------------------------------------------------ */
+
+static void
+pe_pipeline_finalize (GObject *object)
+{
+  PePipeline *self = (PePipeline *) object;
+
+  g_clear_object (&self->pool);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->store_dir);
+  g_free (self->languages);
+  g_free (self->outbox_dir);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (pe_pipeline_parent_class)->finalize (object);
+}
+
+static void
+pe_pipeline_class_init (PePipelineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pe_pipeline_finalize;
+
+  signals[PAGE_ADDED] =
+    g_signal_new ("page-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
+  signals[PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
+  signals[DOCUMENT_DELIVERED] =
+    g_signal_new ("document-delivered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+pe_pipeline_init (PePipeline *self)
+{
+  g_mutex_init (&self->lock);
+  self->languages = g_strdup ("deu");
+  self->level = PE_PDFA_2B;
+  self->outbox_dir = g_canonicalize_filename ("outbox", NULL);
+  self->context = g_main_context_ref_thread_default ();
+}
+
+PePipeline *
+pe_pipeline_new (const char  *store_dir,
+                 GError     **error)
+{
+  g_autoptr(PePipeline) self = NULL;
+  PeSqliteStore *store;
+
+  g_return_val_if_fail (store_dir != NULL, NULL);
+
+  store = pe_sqlite_store_new (store_dir, error);
+  if (store == NULL)
+    return NULL;
+
+  self = g_object_new (PE_TYPE_PIPELINE, NULL);
+  self->store = PE_STORE (store);
+  self->store_dir = g_strdup (pe_sqlite_store_get_dir (store));
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+pe_pipeline_get_store_dir (PePipeline *self)
+{
+  g_return_val_if_fail (PE_IS_PIPELINE (self), NULL);
+  return self->store_dir;
+}
+
+PeStore *
+pe_pipeline_get_store (PePipeline *self)
+{
+  g_return_val_if_fail (PE_IS_PIPELINE (self), NULL);
+  return self->store;
+}
+
+void
+pe_pipeline_set_languages (PePipeline *self,
+                           const char *languages)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_if_fail (PE_IS_PIPELINE (self));
+  g_return_if_fail (languages != NULL && *languages != '\0');
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (g_strcmp0 (self->languages, languages) == 0)
+    return;
+  g_free (self->languages);
+  self->languages = g_strdup (languages);
+  /* Workers are bound to their languages; the next run makes new ones. */
+  g_clear_object (&self->pool);
+}
+
+void
+pe_pipeline_set_pdfa_level (PePipeline  *self,
+                            PePdfaLevel  level)
+{
+  g_return_if_fail (PE_IS_PIPELINE (self));
+
+  g_mutex_lock (&self->lock);
+  self->level = level;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+pe_pipeline_set_outbox_dir (PePipeline *self,
+                            const char *dir)
+{
+  g_return_if_fail (PE_IS_PIPELINE (self));
+  g_return_if_fail (dir != NULL);
+
+  g_mutex_lock (&self->lock);
+  g_free (self->outbox_dir);
+  self->outbox_dir = g_canonicalize_filename (dir, NULL);
+  g_mutex_unlock (&self->lock);
+}
+
+const char *
+pe_pipeline_get_outbox_dir (PePipeline *self)
+{
+  g_return_val_if_fail (PE_IS_PIPELINE (self), NULL);
+  return self->outbox_dir;
+}
+
+gint64
+pe_pipeline_new_batch (PePipeline  *self,
+                       const char  *label,
+                       GError     **error)
+{
+  g_return_val_if_fail (PE_IS_PIPELINE (self), 0);
+  return pe_store_create_batch (self->store, label, error);
+}
+
+/* --- acquisition ------------------------------------------------------------------------- */
+
+typedef struct
+{
+  PePipeline  *self;
+  gint64       batch_id;
+  guint        pages;
+  const char  *stage;
+  PeSheetFunc  sheet_func;
+  gpointer     sheet_data;
+} AcquireData;
+
+static void
+acquire_data_free (gpointer data)
+{
+  AcquireData *ad = data;
+
+  g_object_unref (ad->self);
+  g_free (ad);
+}
+
+static AcquireData *
+acquire_data_new (PePipeline *self,
+                  gint64      batch_id,
+                  const char *stage)
+{
+  AcquireData *ad = g_new0 (AcquireData, 1);
+
+  ad->self = g_object_ref (self);
+  ad->batch_id = batch_id;
+  ad->stage = stage;
+  return ad;
+}
+
+/* Runs on the acquiring thread: the page is durable before the next one is read. */
+static gboolean
+record_page (PeAcquiredPage  *page,
+             gpointer         user_data,
+             GError         **error)
+{
+  AcquireData *ad = user_data;
+  g_autoptr(PePageRecord) record = NULL;
+
+  /* The pnm backend reports the resolution it was set to, not the file's; the simulated
+   * scanner knows the true one. */
+  if (ad->sheet_data != NULL && PE_IS_SIM_FEEDER (ad->sheet_data))
+    pe_sim_feeder_fix_resolution (ad->sheet_data, page);
+
+  record = pe_store_add_page (ad->self->store, ad->batch_id, page->pix, page->original,
+                              page->original_ext, page->source, error);
+  if (record == NULL)
+    return FALSE;
+
+  ad->pages++;
+  emit (ad->self, PAGE_ADDED, ad->batch_id, record->id, record->image_path, NULL);
+  emit_progress (ad->self, ad->stage, ad->pages, 0);
+  return TRUE;
+}
+
+/* The scanner hands one user_data to both callbacks; the caller's sheet data rides in ours. */
+static char **
+next_sheet (guint    sheet,
+            gpointer user_data)
+{
+  AcquireData *ad = user_data;
+
+  return ad->sheet_func (sheet, ad->sheet_data);
+}
+
+static void
+scan_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  guint n;
+
+  /* Pages were counted as they were recorded; the scanner's count is the same. */
+  n = pe_scanner_scan_finish (PE_SCANNER (object), result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, n);
+}
+
+void
+pe_pipeline_scan_async (PePipeline          *self,
+                        gint64               batch_id,
+                        PeScanner           *scanner,
+                        const PeScanOptions *options,
+                        PeSheetFunc          sheet_func,
+                        gpointer             sheet_data,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+  AcquireData *ad;
+
+  g_return_if_fail (PE_IS_PIPELINE (self));
+  g_return_if_fail (PE_IS_SCANNER (scanner));
+  g_return_if_fail (options != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pe_pipeline_scan_async);
+  ad = acquire_data_new (self, batch_id, "scan");
+  g_task_set_task_data (task, ad, acquire_data_free);
+
+  ad->sheet_func = sheet_func;
+  ad->sheet_data = sheet_data;
+
+  pe_scanner_scan_async (scanner, options, sheet_func ? next_sheet : NULL, record_page, ad,
+                         cancellable, scan_done, task);
+}
+
+/* The number of pages recorded, also when @error is set: those pages are kept. */
+static guint
+acquire_finish (GAsyncResult  *result,
+                GError       **error)
+{
+  AcquireData *ad = g_task_get_task_data (G_TASK (result));
+
+  g_task_propagate_int (G_TASK (result), error);
+  return ad->pages;
+}
+
+guint
+pe_pipeline_scan_finish (PePipeline    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return acquire_finish (result, error);
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  AcquireData *ad = task_data;
+  const char * const *paths = g_object_get_data (G_OBJECT (task), "paths");
+  GError *error = NULL;
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      if (!pe_file_source_import (paths[i], 300, record_page, ad, cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  g_task_return_int (task, ad->pages);
+}
+
+void
+pe_pipeline_import_async (PePipeline          *self,
+                          gint64               batch_id,
+                          const char * const  *paths,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PE_IS_PIPELINE (self));
+  g_return_if_fail (paths != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pe_pipeline_import_async);
+  g_task_set_task_data (task, acquire_data_new (self, batch_id, "import"), acquire_data_free);
+  g_object_set_data_full (G_OBJECT (task), "paths", g_strdupv ((char **) paths),
+                          (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, import_thread);
+}
+
+guint
+pe_pipeline_import_finish (PePipeline    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return acquire_finish (result, error);
+}
+
+/* --- processing -------------------------------------------------------------------------- */
+
+typedef struct
+{
+  PePipeline       *self;
+  gint64            batch_id;
+  char             *languages;
+  PePdfaLevel       level;
+  char             *outbox_dir;
+  PeOcrPool        *pool;
+  GMainContext     *worker_context;
+  PeProcessSummary  summary;
+
+  /* OCR bookkeeping, only touched in the worker thread's own main context */
+  guint             in_flight;
+  guint             ocr_done;
+  guint             ocr_total;
+  GError           *ocr_error;
+
+  GHashTable       *page_counts;  /* document uuid → pages, for the summary */
+} ProcessData;
+
+static void
+process_data_free (gpointer data)
+{
+  ProcessData *pd = data;
+
+  g_object_unref (pd->self);
+  g_clear_object (&pd->pool);
+  g_clear_pointer (&pd->worker_context, g_main_context_unref);
+  g_clear_error (&pd->ocr_error);
+  g_clear_pointer (&pd->page_counts, g_hash_table_unref);
+  g_free (pd->languages);
+  g_free (pd->outbox_dir);
+  g_free (pd);
+}
+
+typedef struct
+{
+  ProcessData *pd;
+  gint64       page_id;
+} OcrJob;
+
+static void
+ocr_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  OcrJob *job = user_data;
+  ProcessData *pd = job->pd;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PeOcrResult) ocr = NULL;
+
+  ocr = pe_ocr_pool_recognize_finish (PE_OCR_POOL (object), result, &error);
+  pd->in_flight--;
+
+  if (ocr != NULL && pd->ocr_error == NULL)
+    {
+      g_autofree char *tsv = pe_ocr_result_to_tsv (ocr);
+
+      if (pe_store_set_page_ocr (pd->self->store, job->page_id, tsv, pd->languages,
+                                 pe_ocr_result_get_mean_confidence (ocr), &error))
+        {
+          pd->ocr_done++;
+          emit_progress (pd->self, "ocr", pd->ocr_done, pd->ocr_total);
+        }
+    }
+  if (error != NULL && pd->ocr_error == NULL)
+    pd->ocr_error = g_steal_pointer (&error);
+
+  g_free (job);
+}
+
+static gboolean
+run_ocr (ProcessData   *pd,
+         GPtrArray     *pages,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  guint max_in_flight = 2 * pe_ocr_pool_get_n_workers (pd->pool);
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < pages->len; i++)
+    if (((PePageRecord *) g_ptr_array_index (pages, i))->state < PE_PAGE_OCR_DONE)
+      pd->ocr_total++;
+
+  /* Bounded: at most two pages per worker are decoded and queued at any time, so memory does
+   * not grow with the batch. */
+  for (guint i = 0; i < pages->len && pd->ocr_error == NULL; i++)
+    {
+      PePageRecord *page = g_ptr_array_index (pages, i);
+      g_autoptr(PIX) pix = NULL;
+      OcrJob *job;
+
+      if (page->state >= PE_PAGE_OCR_DONE)
+        continue;
+
+      while (pd->in_flight >= max_in_flight && pd->ocr_error == NULL)
+        g_main_context_iteration (pd->worker_context, TRUE);
+      if (pd->ocr_error != NULL)
+        break;
+
+      pix = pixRead (page->image_path);
+      if (pix == NULL)
+        {
+          g_set_error (&pd->ocr_error, PE_ERROR, PE_ERROR_CORRUPT,
+                       _("The stored image of page %u (“%s”) cannot be read. Scan or import "
+                         "that page again."), page->seq, page->image_path);
+          break;
+        }
+      job = g_new0 (OcrJob, 1);
+      job->pd = pd;
+      job->page_id = page->id;
+      pd->in_flight++;
+      pe_ocr_pool_recognize_async (pd->pool, pix, cancellable, ocr_done_cb, job);
+    }
+
+  while (pd->in_flight > 0)
+    g_main_context_iteration (pd->worker_context, TRUE);
+
+  pd->summary.ocr_seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  if (pd->ocr_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&pd->ocr_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static PePageRecord *
+find_page (GPtrArray *pages,
+           gint64     id)
+{
+  for (guint i = 0; i < pages->len; i++)
+    if (((PePageRecord *) g_ptr_array_index (pages, i))->id == id)
+      return g_ptr_array_index (pages, i);
+  return NULL;
+}
+
+static char *
+document_metadata_json (ProcessData      *pd,
+                        PeDocumentRecord *doc)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *engine = g_strdup_printf ("tesseract %s", TessVersion ());
+  JsonObject *obj;
+
+  if (!json_parser_load_from_data (parser, doc->metadata_json ? doc->metadata_json : "{}", -1,
+                                   NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    json_parser_load_from_data (parser, "{}", -1, NULL);
+
+  obj = json_node_get_object (json_parser_get_root (parser));
+  json_object_set_string_member (obj, "pdfa", pe_pdfa_level_to_string (pd->level));
+  json_object_set_string_member (obj, "languages", pd->languages);
+  json_object_set_string_member (obj, "ocr_engine", engine);
+  json_generator_set_root (gen, json_parser_get_root (parser));
+
+  return json_generator_to_data (gen, NULL);
+}
+
+static const char *
+json_string (JsonObject *obj,
+             const char *member)
+{
+  return json_object_get_string_member_with_default (obj, member, NULL);
+}
+
+static gboolean
+build_pdf (ProcessData       *pd,
+           PeDocumentRecord  *doc,
+           GPtrArray         *pages,
+           GCancellable      *cancellable,
+           GError           **error)
+{
+  g_autofree char *name = g_strdup_printf ("%s.pdf", doc->uuid);
+  g_autofree char *path = g_build_filename (pd->self->store_dir, "documents", name, NULL);
+  g_autofree char *metadata = document_metadata_json (pd, doc);
+  g_autofree char *sha = NULL;
+  g_autoptr(PePdfaWriter) writer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *mo;
+  PePdfMetadata md = { 0 };
+
+  writer = pe_pdfa_writer_new (pd->level, path, error);
+  if (writer == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < doc->page_ids->len; i++)
+    {
+      PePageRecord *page = find_page (pages, g_array_index (doc->page_ids, gint64, i));
+      g_autoptr(PIX) pix = NULL;
+      g_autoptr(PeOcrResult) ocr = NULL;
+      g_autoptr(GBytes) jpeg = NULL;
+
+      g_assert (page != NULL);
+      pix = pixRead (page->image_path);
+      if (pix == NULL)
+        {
+          g_set_error (error, PE_ERROR, PE_ERROR_CORRUPT,
+                       _("The stored image of page %u (“%s”) cannot be read. Scan or import "
+                         "that page again."), page->seq, page->image_path);
+          return FALSE;
+        }
+      if (pixGetXRes (pix) == 0)
+        pixSetResolution (pix, page->dpi, page->dpi);
+      if (page->ocr_tsv != NULL)
+        {
+          ocr = pe_ocr_result_new_from_tsv (page->ocr_tsv, error);
+          if (ocr == NULL)
+            return FALSE;
+        }
+      /* A JPEG from the scanner or an imported file goes into the PDF untouched. */
+      if (g_str_has_suffix (page->image_path, ".jpg"))
+        {
+          g_autoptr(GMappedFile) map = g_mapped_file_new (page->image_path, FALSE, error);
+
+          if (map == NULL)
+            return FALSE;
+          jpeg = g_mapped_file_get_bytes (map);
+        }
+      if (!pe_pdfa_writer_add_page (writer, pix, PE_PDF_IMAGE_AUTO, jpeg, ocr, cancellable,
+                                    error))
+        return FALSE;
+    }
+
+  json_parser_load_from_data (parser, metadata, -1, NULL);
+  mo = json_node_get_object (json_parser_get_root (parser));
+  md.document_id = doc->uuid;
+  md.title = json_string (mo, "title");
+  md.sender = json_string (mo, "sender");
+  md.letter_date = json_string (mo, "letter_date");
+  md.document_type = json_string (mo, "document_type");
+  md.case_reference = json_string (mo, "case_reference");
+  md.org_unit = json_string (mo, "org_unit");
+  md.intake_date = json_string (mo, "intake_date");
+  md.languages = pd->languages;
+  if (!pe_pdfa_writer_finish (writer, &md, error))
+    return FALSE;
+
+  sha = pe_fs_sha256_file (path, error);
+  if (sha == NULL)
+    return FALSE;
+
+  return pe_store_set_document_pdf (pd->self->store, doc->id, path, sha, metadata, error);
+}
+
+static char *
+today (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
+/* Until the splitting stage exists, a batch is one document. */
+static GPtrArray *
+ensure_documents (ProcessData  *pd,
+                  GPtrArray    *pages,
+                  GError      **error)
+{
+  g_autoptr(GPtrArray) docs = pe_store_list_documents (pd->self->store, pd->batch_id, error);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(JsonGenerator) gen = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *date = today ();
+  g_autofree char *title = NULL;
+  PeDocumentRecord *doc;
+
+  if (docs == NULL || docs->len > 0)
+    return g_steal_pointer (&docs);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < pages->len; i++)
+    g_array_append_val (ids, ((PePageRecord *) g_ptr_array_index (pages, i))->id);
+
+  title = g_strdup_printf (_("Incoming mail of %s"), date);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, title);
+  json_builder_set_member_name (b, "intake_date");
+  json_builder_add_string_value (b, date);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  gen = json_generator_new ();
+  json_generator_set_root (gen, root);
+  json = json_generator_to_data (gen, NULL);
+
+  doc = pe_store_create_document (pd->self->store, pd->batch_id, (gint64 *) ids->data, ids->len,
+                                  json, error);
+  if (doc == NULL)
+    return NULL;
+  g_ptr_array_add (docs, doc);
+  return g_steal_pointer (&docs);
+}
+
+static void
+delivered_cb (const char *document_id,
+              const char *target,
+              gpointer    user_data)
+{
+  ProcessData *pd = user_data;
+  g_autofree char *name = g_strdup_printf ("%s.pdf", document_id);
+  g_autofree char *pdf = NULL;
+
+  if (g_str_has_prefix (target, "folder:"))
+    pdf = g_build_filename (target + strlen ("folder:"), name, NULL);
+  pd->summary.documents++;
+  pd->summary.pages += GPOINTER_TO_UINT (g_hash_table_lookup (pd->page_counts, document_id));
+  emit (pd->self, DOCUMENT_DELIVERED, 0, 0, document_id, pdf);
+}
+
+static void
+process_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ProcessData *pd = task_data;
+  PePipeline *self = pd->self;
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autofree char *target = g_strconcat ("folder:", pd->outbox_dir, NULL);
+  GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 pdf_start;
+  PeOutboxRun run;
+  guint built = 0;
+
+  pages = pe_store_list_pages (self->store, pd->batch_id, &error);
+  if (pages == NULL)
+    goto fail;
+  if (pages->len == 0)
+    {
+      g_set_error (&error, PE_ERROR, PE_ERROR_INVALID,
+                   _("Batch %" G_GINT64_FORMAT " has no pages. Scan or import pages first."),
+                   pd->batch_id);
+      goto fail;
+    }
+
+  /* The OCR pool's callbacks come back to this thread's own context. */
+  g_main_context_push_thread_default (pd->worker_context);
+  run_ocr (pd, pages, cancellable, &error);
+  g_main_context_pop_thread_default (pd->worker_context);
+  if (error != NULL)
+    goto fail;
+
+  /* Re-read: the pages now carry their OCR. */
+  g_clear_pointer (&pages, g_ptr_array_unref);
+  pages = pe_store_list_pages (self->store, pd->batch_id, &error);
+  if (pages == NULL)
+    goto fail;
+  docs = ensure_documents (pd, pages, &error);
+  if (docs == NULL)
+    goto fail;
+
+  pdf_start = g_get_monotonic_time ();
+  for (guint i = 0; i < docs->len; i++)
+    {
+      PeDocumentRecord *doc = g_ptr_array_index (docs, i);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+        goto fail;
+      /* Built before a crash, but the file is gone: build again. */
+      if (doc->state >= PE_DOCUMENT_BUILT &&
+          (doc->pdf_path == NULL || !g_file_test (doc->pdf_path, G_FILE_TEST_EXISTS)) &&
+          doc->state < PE_DOCUMENT_DELIVERED)
+        doc->state = PE_DOCUMENT_READY;
+      if (doc->state < PE_DOCUMENT_BUILT)
+        {
+          if (!build_pdf (pd, doc, pages, cancellable, &error))
+            goto fail;
+        }
+      emit_progress (self, "pdf", ++built, docs->len);
+      if (doc->state < PE_DOCUMENT_QUEUED &&
+          !pe_store_outbox_enqueue (self->store, doc->id, target, &error))
+        goto fail;
+      g_hash_table_insert (pd->page_counts, g_strdup (doc->uuid),
+                           GUINT_TO_POINTER (doc->page_ids->len));
+    }
+  pd->summary.pdf_seconds = (g_get_monotonic_time () - pdf_start) / (double) G_USEC_PER_SEC;
+
+  if (!pe_outbox_deliver_due (self->store, delivered_cb, pd, &run, &first_error, cancellable,
+                              &error))
+    goto fail;
+  emit_progress (self, "deliver", run.delivered, run.delivered + run.remaining);
+  pd->summary.seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  if (first_error != NULL)
+    {
+      g_set_error (&error, PE_ERROR, PE_ERROR_DELIVERY,
+                   _("%u document(s) could not be delivered and stay in the outbox; they will "
+                     "be retried: %s"), run.failed, first_error->message);
+      goto fail;
+    }
+
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  pd->summary.seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_task_return_error (task, error);
+}
+
+void
+pe_pipeline_process_async (PePipeline          *self,
+                           gint64               batch_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ProcessData *pd;
+
+  g_return_if_fail (PE_IS_PIPELINE (self));
+
+  pd = g_new0 (ProcessData, 1);
+  pd->self = g_object_ref (self);
+  pd->batch_id = batch_id;
+  pd->worker_context = g_main_context_new ();
+  pd->page_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_mutex_lock (&self->lock);
+  pd->languages = g_strdup (self->languages);
+  pd->level = self->level;
+  pd->outbox_dir = g_strdup (self->outbox_dir);
+  if (self->pool == NULL)
+    self->pool = pe_ocr_pool_new (self->languages, 0);
+  pd->pool = g_object_ref (self->pool);
+  g_mutex_unlock (&self->lock);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pe_pipeline_process_async);
+  g_task_set_task_data (task, pd, process_data_free);
+  g_task_run_in_thread (task, process_thread);
+}
+
+gboolean
+pe_pipeline_process_finish (PePipeline        *self,
+                            GAsyncResult      *result,
+                            PeProcessSummary  *summary,
+                            GError           **error)
+{
+  ProcessData *pd;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  pd = g_task_get_task_data (G_TASK (result));
+  if (summary != NULL)
+    *summary = pd->summary;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -8,6 +8,7 @@
 
 #include "pe-scanner.h"
 #include "pe-pdfa-writer.h"
+#include "pe-store.h"
 
 G_BEGIN_DECLS
 
@@ -20,8 +21,8 @@ typedef struct
   guint  documents;      /* documents delivered in this run */
   guint  pages;          /* pages in those documents */
   double seconds;        /* wall time */
-  double ocr_seconds;    /* CPU time spent in recognition, summed over workers */
-  double pdf_seconds;    /* time spent writing PDF/A */
+  double ocr_seconds;    /* wall time of the recognition stage */
+  double pdf_seconds;    /* wall time of building the PDF/A files */
 } PeProcessSummary;
 
 /* Opens (creating if needed) the batch store in @store_dir (SQLite file + page images).
@@ -29,6 +30,7 @@ typedef struct
 PePipeline  *pe_pipeline_new                (const char          *store_dir,
                                              GError             **error);
 const char  *pe_pipeline_get_store_dir      (PePipeline          *self);
+PeStore     *pe_pipeline_get_store          (PePipeline          *self);
 void         pe_pipeline_set_languages      (PePipeline          *self,
                                              const char          *languages);
 void         pe_pipeline_set_pdfa_level     (PePipeline          *self,
@@ -43,7 +45,8 @@ gint64       pe_pipeline_new_batch          (PePipeline          *self,
                                              GError             **error);
 
 /* Scans into @batch_id. Each page is committed to the store the moment it is read and
- * announced by ::page-added. Finishes with the number of pages scanned. */
+ * announced by ::page-added. Finishes with the number of pages recorded, also when @error is
+ * set (a jam, a cancel): those pages stay in the batch. */
 void         pe_pipeline_scan_async         (PePipeline          *self,
                                              gint64               batch_id,
                                              PeScanner           *scanner,
@@ -57,7 +60,8 @@ guint        pe_pipeline_scan_finish        (PePipeline          *self,
                                              GAsyncResult        *result,
                                              GError             **error);
 
-/* Imports files (PNG, TIFF, JPEG, PDF) into @batch_id, pages in order. */
+/* Imports files (PNG, TIFF, JPEG, PDF) into @batch_id, pages in order. Finishes with the number
+ * of pages recorded, also when @error is set. */
 void         pe_pipeline_import_async       (PePipeline          *self,
                                              gint64               batch_id,
                                              const char * const  *paths,

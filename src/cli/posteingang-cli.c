@@ -1,0 +1,902 @@
+/* posteingang-cli.c: the pipeline headless, for scan centres and scripts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "pe-error.h"
+#include "pe-outbox.h"
+#include "pe-pipeline.h"
+#include "pe-sane-device.h"
+#include "pe-scanner.h"
+#include "pe-sim-feeder.h"
+
+/* Exit codes, documented in --help and the README. */
+enum
+{
+  EXIT_OK        = 0,
+  EXIT_FAILURE_  = 1,   /* anything not listed below */
+  EXIT_USAGE     = 2,
+  EXIT_INPUT     = 3,   /* missing, corrupt, encrypted, unsupported or too large input */
+  EXIT_DEVICE    = 4,   /* scanner not found or faulted (jam, cover open, no paper …) */
+  EXIT_DELIVERY  = 5,   /* documents stay in the outbox to be retried */
+  EXIT_STORE     = 6,   /* batch store or disk (full) */
+  EXIT_CANCELLED = 130,
+};
+
+#define EXIT_CODES_HELP \
+  N_("Exit status:\n" \
+     "  0    success\n" \
+     "  1    failure\n" \
+     "  2    invalid command line\n" \
+     "  3    input file missing, damaged, encrypted, unsupported or too large\n" \
+     "  4    scanner not found or reporting a fault (jam, cover open, empty feeder …)\n" \
+     "  5    delivery failed; the documents stay in the outbox and are retried\n" \
+     "  6    batch store error or disk full\n" \
+     "  130  cancelled")
+
+/* Options shared by every command */
+static char *opt_store;
+static char *opt_outbox;
+static char *opt_languages;
+static char *opt_pdfa;
+static gboolean opt_json;
+static gboolean opt_quiet;
+
+static const GOptionEntry common_entries[] = {
+  { "store", 0, 0, G_OPTION_ARG_FILENAME, &opt_store,
+    N_("Batch store folder (default: ~/.local/share/posteingang)"), N_("DIR") },
+  { "outbox", 0, 0, G_OPTION_ARG_FILENAME, &opt_outbox,
+    N_("Delivery folder (default: ./outbox)"), N_("DIR") },
+  { "lang", 'l', 0, G_OPTION_ARG_STRING, &opt_languages,
+    N_("OCR languages, e.g. deu or deu+eng (default: deu)"), N_("LANGS") },
+  { "pdfa", 0, 0, G_OPTION_ARG_STRING, &opt_pdfa,
+    N_("PDF/A level: 1b, 2b, 2u or 3b (default: 2b)"), N_("LEVEL") },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
+    N_("Print machine-readable JSON on standard output"), NULL },
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
+    N_("Print no progress"), NULL },
+  { NULL }
+};
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  GAsyncResult *result;
+  gboolean      progress_shown;
+} Cli;
+
+static Cli cli;
+
+static int
+exit_code_for_error (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return EXIT_CANCELLED;
+  if (error->domain == G_IO_ERROR &&
+      (error->code == G_IO_ERROR_NOT_FOUND || error->code == G_IO_ERROR_PERMISSION_DENIED))
+    return EXIT_INPUT;
+  if (error->domain != PE_ERROR)
+    return EXIT_FAILURE_;
+
+  switch ((PeErrorCode) error->code)
+    {
+    case PE_ERROR_NOT_FOUND:
+    case PE_ERROR_CORRUPT:
+    case PE_ERROR_UNSUPPORTED:
+    case PE_ERROR_ENCRYPTED:
+    case PE_ERROR_TOO_LARGE:
+      return EXIT_INPUT;
+    case PE_ERROR_DEVICE:
+    case PE_ERROR_DEVICE_BUSY:
+    case PE_ERROR_JAMMED:
+    case PE_ERROR_COVER_OPEN:
+    case PE_ERROR_NO_DOCS:
+    case PE_ERROR_ACCESS_DENIED:
+      return EXIT_DEVICE;
+    case PE_ERROR_DELIVERY:
+      return EXIT_DELIVERY;
+    case PE_ERROR_STORE:
+    case PE_ERROR_NO_SPACE:
+      return EXIT_STORE;
+    case PE_ERROR_INVALID:
+      return EXIT_USAGE;
+    case PE_ERROR_FAILED:
+    case PE_ERROR_OCR:
+    case PE_ERROR_PDF:
+    default:
+      return EXIT_FAILURE_;
+    }
+}
+
+static int
+report_error (const GError *error)
+{
+  if (cli.progress_shown)
+    g_printerr ("\n");
+  /* TRANSLATORS: prefix of an error message on the terminal */
+  g_printerr (_("Error: %s\n"), error->message);
+  return exit_code_for_error (error);
+}
+
+static gboolean
+show_progress (void)
+{
+  return !opt_quiet && isatty (STDERR_FILENO);
+}
+
+static const char *
+stage_label (const char *stage)
+{
+  if (g_str_equal (stage, "scan"))
+    return _("Scanning");
+  if (g_str_equal (stage, "import"))
+    return _("Importing");
+  if (g_str_equal (stage, "ocr"))
+    return _("Recognising text");
+  if (g_str_equal (stage, "pdf"))
+    return _("Writing PDF/A");
+  if (g_str_equal (stage, "deliver"))
+    return _("Delivering");
+  return stage;
+}
+
+static void
+progress_cb (PePipeline *pipeline,
+             const char *stage,
+             guint       done,
+             guint       total,
+             gpointer    user_data)
+{
+  if (!show_progress ())
+    return;
+
+  cli.progress_shown = TRUE;
+  if (total > 0)
+    /* TRANSLATORS: progress line: stage, done, total */
+    g_printerr (_("\r\033[K%s: %u of %u"), stage_label (stage), done, total);
+  else
+    /* TRANSLATORS: progress line: stage, pages so far */
+    g_printerr (_("\r\033[K%s: page %u"), stage_label (stage), done);
+}
+
+static void
+async_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  cli.result = g_object_ref (result);
+  g_main_loop_quit (cli.loop);
+}
+
+static GAsyncResult *
+wait_for_result (void)
+{
+  g_main_loop_run (cli.loop);
+  if (cli.progress_shown)
+    {
+      g_printerr ("\n");
+      cli.progress_shown = FALSE;
+    }
+  return g_steal_pointer (&cli.result);
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  g_cancellable_cancel (cli.cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+default_store_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "posteingang", NULL);
+}
+
+static PePipeline *
+open_pipeline (GError **error)
+{
+  g_autofree char *store = opt_store ? g_strdup (opt_store) : default_store_dir ();
+  g_autoptr(PePipeline) pipeline = pe_pipeline_new (store, error);
+
+  if (pipeline == NULL)
+    return NULL;
+
+  if (opt_languages != NULL)
+    pe_pipeline_set_languages (pipeline, opt_languages);
+  if (opt_outbox != NULL)
+    pe_pipeline_set_outbox_dir (pipeline, opt_outbox);
+  if (opt_pdfa != NULL)
+    {
+      PePdfaLevel level;
+
+      if (!pe_pdfa_level_from_string (opt_pdfa, &level))
+        {
+          g_set_error (error, PE_ERROR, PE_ERROR_INVALID,
+                       _("Unknown PDF/A level “%s”. Use 1b, 2b, 2u or 3b."), opt_pdfa);
+          return NULL;
+        }
+      pe_pipeline_set_pdfa_level (pipeline, level);
+    }
+  g_signal_connect (pipeline, "progress", G_CALLBACK (progress_cb), NULL);
+
+  return g_steal_pointer (&pipeline);
+}
+
+static GOptionContext *
+command_context (const char         *parameters,
+                 const char         *summary,
+                 const GOptionEntry *entries)
+{
+  GOptionContext *context = g_option_context_new (parameters);
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context, _(EXIT_CODES_HELP));
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  {
+    GOptionGroup *group = g_option_group_new ("common", _("Common options:"),
+                                              _("Show common options"), NULL, NULL);
+
+    g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+    g_option_group_add_entries (group, common_entries);
+    g_option_context_add_group (context, group);
+  }
+  return context;
+}
+
+static gboolean
+parse_command (GOptionContext  *context,
+               int             *argc,
+               char          ***argv,
+               int             *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      g_printerr (_("Run “%s --help” for the options.\n"), g_get_prgname ());
+      *status = EXIT_USAGE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- process (shared by scan/import --process) ------------------------------------------- */
+
+static void
+print_summary (PePipeline             *pipeline,
+               gint64                  batch,
+               const PeProcessSummary *s,
+               const GError           *error)
+{
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *out = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "batch");
+      json_builder_add_int_value (b, batch);
+      json_builder_set_member_name (b, "documents");
+      json_builder_add_int_value (b, s->documents);
+      json_builder_set_member_name (b, "pages");
+      json_builder_add_int_value (b, s->pages);
+      json_builder_set_member_name (b, "seconds");
+      json_builder_add_double_value (b, s->seconds);
+      json_builder_set_member_name (b, "ocr_seconds");
+      json_builder_add_double_value (b, s->ocr_seconds);
+      json_builder_set_member_name (b, "pdf_seconds");
+      json_builder_add_double_value (b, s->pdf_seconds);
+      json_builder_set_member_name (b, "outbox");
+      json_builder_add_string_value (b, pe_pipeline_get_outbox_dir (pipeline));
+      json_builder_set_member_name (b, "error");
+      if (error != NULL)
+        json_builder_add_string_value (b, error->message);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      out = json_to_string (root, TRUE);
+      g_print ("%s\n", out);
+    }
+  else if (error == NULL)
+    {
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "Batch %" G_GINT64_FORMAT ": %u document delivered",
+                            "Batch %" G_GINT64_FORMAT ": %u documents delivered",
+                            s->documents),
+               batch, s->documents);
+      g_print (g_dngettext (GETTEXT_PACKAGE, ", %u page", ", %u pages", s->pages), s->pages);
+      /* TRANSLATORS: end of the summary line: total seconds, OCR seconds, PDF seconds */
+      g_print (_(" in %.1f s (text recognition %.1f s, PDF/A %.1f s)\n"),
+               s->seconds, s->ocr_seconds, s->pdf_seconds);
+      g_print (_("Files are in %s\n"), pe_pipeline_get_outbox_dir (pipeline));
+    }
+}
+
+static int
+run_process (PePipeline *pipeline,
+             gint64      batch)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PeProcessSummary summary = { 0 };
+
+  pe_pipeline_process_async (pipeline, batch, cli.cancellable, async_done, NULL);
+  result = wait_for_result ();
+  pe_pipeline_process_finish (pipeline, result, &summary, &error);
+  print_summary (pipeline, batch, &summary, error);
+
+  return error ? report_error (error) : EXIT_OK;
+}
+
+static void
+print_acquired (gint64        batch,
+                guint         pages,
+                const GError *error)
+{
+  if (opt_json)
+    {
+      if (error != NULL)
+        g_print ("{\"batch\": %" G_GINT64_FORMAT ", \"pages\": %u, \"error\": true}\n",
+                 batch, pages);
+      else
+        g_print ("{\"batch\": %" G_GINT64_FORMAT ", \"pages\": %u}\n", batch, pages);
+    }
+  else
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "Batch %" G_GINT64_FORMAT ": %u page recorded\n",
+                          "Batch %" G_GINT64_FORMAT ": %u pages recorded\n", pages),
+             batch, pages);
+}
+
+/* --- devices ----------------------------------------------------------------------------- */
+
+static int
+cmd_devices (int    argc,
+             char **argv)
+{
+  static gboolean local_only;
+  const GOptionEntry entries[] = {
+    { "local", 0, 0, G_OPTION_ARG_NONE, &local_only, N_("Only local devices, no network"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = command_context ("", _("List scanners."), entries);
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_OK;
+
+  if (!parse_command (context, &argc, &argv, &status))
+    return status;
+
+  devices = pe_sane_list_devices (local_only, cli.cancellable, &error);
+  if (devices == NULL)
+    return report_error (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *out = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < devices->len; i++)
+        {
+          PeDeviceInfo *d = g_ptr_array_index (devices, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, d->name);
+          json_builder_set_member_name (b, "vendor");
+          json_builder_add_string_value (b, d->vendor);
+          json_builder_set_member_name (b, "model");
+          json_builder_add_string_value (b, d->model);
+          json_builder_set_member_name (b, "type");
+          json_builder_add_string_value (b, d->type);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      out = json_to_string (root, TRUE);
+      g_print ("%s\n", out);
+    }
+  else if (devices->len == 0)
+    g_print (_("No scanners found. Check that the scanner is switched on and connected.\n"));
+  else
+    for (guint i = 0; i < devices->len; i++)
+      {
+        PeDeviceInfo *d = g_ptr_array_index (devices, i);
+        g_autofree char *label = pe_device_info_dup_label (d);
+
+        g_print ("%-28s %s\n", d->name, label);
+      }
+
+  return EXIT_OK;
+}
+
+/* --- scan -------------------------------------------------------------------------------- */
+
+static int
+cmd_scan (int    argc,
+          char **argv)
+{
+  static char *device, *source, *mode;
+  static int resolution, max_pages;
+  static gint64 batch;
+  static char **options, **feed;
+  static gboolean process;
+  const GOptionEntry entries[] = {
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &device,
+      N_("SANE device (see “devices”; default: the first one)"), N_("NAME") },
+    { "source", 's', 0, G_OPTION_ARG_STRING, &source,
+      N_("flatbed, adf, duplex or the device’s own source name"), N_("SOURCE") },
+    { "resolution", 'r', 0, G_OPTION_ARG_INT, &resolution, N_("Resolution in dpi"), N_("DPI") },
+    { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, N_("color, gray or lineart"), N_("MODE") },
+    { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &options,
+      N_("Set a device option (repeatable)"), N_("NAME=VALUE") },
+    { "max-pages", 0, 0, G_OPTION_ARG_INT, &max_pages, N_("Stop after this many pages"),
+      N_("N") },
+    { "feed", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &feed,
+      N_("Simulated scanner: feed these image files through pnm:0, one per sheet "
+         "(repeatable)"), N_("FILE") },
+    { "batch", 'b', 0, G_OPTION_ARG_INT64, &batch, N_("Append to this batch"), N_("ID") },
+    { "process", 'p', 0, G_OPTION_ARG_NONE, &process,
+      N_("Then recognise, build PDF/A and deliver"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = command_context ("", _("Scan pages into a batch."),
+                                                       entries);
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(PeScanner) scanner = NULL;
+  g_autoptr(PeSimFeeder) feeder = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PeScanOptions so = { 0 };
+  int status = EXIT_OK;
+  guint pages;
+
+  if (!parse_command (context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    {
+      g_printerr (_("Unexpected argument “%s”.\n"), argv[1]);
+      return EXIT_USAGE;
+    }
+
+  pipeline = open_pipeline (&error);
+  if (pipeline == NULL)
+    return report_error (error);
+
+  if (feed != NULL)
+    {
+      feeder = pe_sim_feeder_new ((const char * const *) feed, &error);
+      if (feeder == NULL)
+        return report_error (error);
+      if (device == NULL)
+        device = g_strdup ("pnm:0");
+    }
+  if (device == NULL)
+    {
+      g_autoptr(GPtrArray) devices = pe_sane_list_devices (FALSE, cli.cancellable, &error);
+
+      if (devices == NULL)
+        return report_error (error);
+      if (devices->len == 0)
+        {
+          g_printerr (_("Error: No scanner found. Connect a scanner, or name one with "
+                        "--device.\n"));
+          return EXIT_DEVICE;
+        }
+      device = g_strdup (((PeDeviceInfo *) g_ptr_array_index (devices, 0))->name);
+    }
+
+  if (batch == 0)
+    {
+      g_autofree char *label = g_strdup_printf (_("Scan from %s"), device);
+
+      batch = pe_pipeline_new_batch (pipeline, label, &error);
+      if (batch == 0)
+        return report_error (error);
+    }
+
+  so.source = source;
+  so.resolution = resolution > 0 ? resolution : 0;
+  so.mode = mode;
+  so.options = (const char * const *) options;
+  so.max_pages = max_pages > 0 ? max_pages : 0;
+
+  scanner = pe_scanner_new (device);
+  pe_pipeline_scan_async (pipeline, batch, scanner, &so,
+                          feeder ? pe_sim_feeder_sheet_func : NULL, feeder,
+                          cli.cancellable, async_done, NULL);
+  result = wait_for_result ();
+  pages = pe_pipeline_scan_finish (pipeline, result, &error);
+
+  if (error != NULL)
+    {
+      if (pages > 0)
+        g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                 "%u page was recorded in batch %" G_GINT64_FORMAT
+                                 " and is kept; continue with --batch %" G_GINT64_FORMAT ".\n",
+                                 "%u pages were recorded in batch %" G_GINT64_FORMAT
+                                 " and are kept; continue with --batch %" G_GINT64_FORMAT ".\n",
+                                 pages),
+                    pages, batch, batch);
+      if (opt_json)
+        print_acquired (batch, pages, error);
+      return report_error (error);
+    }
+
+  if (!process)
+    {
+      print_acquired (batch, pages, NULL);
+      return EXIT_OK;
+    }
+  if (!opt_json)
+    print_acquired (batch, pages, NULL);
+
+  return run_process (pipeline, batch);
+}
+
+/* --- import ------------------------------------------------------------------------------ */
+
+static int
+cmd_import (int    argc,
+            char **argv)
+{
+  static gint64 batch;
+  static gboolean process;
+  const GOptionEntry entries[] = {
+    { "batch", 'b', 0, G_OPTION_ARG_INT64, &batch, N_("Append to this batch"), N_("ID") },
+    { "process", 'p', 0, G_OPTION_ARG_NONE, &process,
+      N_("Then recognise, build PDF/A and deliver"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = command_context (
+    _("FILE…"), _("Import PNG, TIFF, JPEG or PDF files into a batch, pages in order."), entries);
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_OK;
+  guint pages;
+
+  if (!parse_command (context, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    {
+      g_printerr (_("Name at least one file to import.\n"));
+      return EXIT_USAGE;
+    }
+
+  pipeline = open_pipeline (&error);
+  if (pipeline == NULL)
+    return report_error (error);
+
+  if (batch == 0)
+    {
+      g_autofree char *base = g_path_get_basename (argv[1]);
+      g_autofree char *label = g_strdup_printf (_("Import of %s"), base);
+
+      batch = pe_pipeline_new_batch (pipeline, label, &error);
+      if (batch == 0)
+        return report_error (error);
+    }
+
+  pe_pipeline_import_async (pipeline, batch, (const char * const *) argv + 1, cli.cancellable,
+                            async_done, NULL);
+  result = wait_for_result ();
+  pages = pe_pipeline_import_finish (pipeline, result, &error);
+  if (error != NULL)
+    {
+      if (opt_json)
+        print_acquired (batch, pages, error);
+      return report_error (error);
+    }
+
+  if (!opt_json || !process)
+    print_acquired (batch, pages, NULL);
+  if (!process)
+    return EXIT_OK;
+
+  return run_process (pipeline, batch);
+}
+
+/* --- process ----------------------------------------------------------------------------- */
+
+static int
+list_batches (PePipeline *pipeline)
+{
+  PeStore *store = pe_pipeline_get_store (pipeline);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = pe_store_list_batches (store, &error);
+
+  if (ids == NULL)
+    return report_error (error);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(GPtrArray) pages = pe_store_list_pages (store, id, NULL);
+      g_autoptr(GPtrArray) docs = pe_store_list_documents (store, id, NULL);
+      guint delivered = 0;
+
+      for (guint j = 0; docs != NULL && j < docs->len; j++)
+        if (((PeDocumentRecord *) g_ptr_array_index (docs, j))->state == PE_DOCUMENT_DELIVERED)
+          delivered++;
+      /* TRANSLATORS: batch id, pages, documents, delivered documents */
+      g_print (_("%" G_GINT64_FORMAT "\t%u pages\t%u documents\t%u delivered\n"), id,
+               pages ? pages->len : 0, docs ? docs->len : 0, delivered);
+    }
+  return EXIT_OK;
+}
+
+static int
+cmd_process (int    argc,
+             char **argv)
+{
+  static gint64 batch;
+  static gboolean list;
+  const GOptionEntry entries[] = {
+    { "batch", 'b', 0, G_OPTION_ARG_INT64, &batch, N_("Batch to process (default: the newest)"),
+      N_("ID") },
+    { "list", 0, 0, G_OPTION_ARG_NONE, &list, N_("List the batches in the store"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = command_context (
+    "", _("Recognise text, build PDF/A and deliver a batch; resumes where it stopped."), entries);
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_OK;
+
+  if (!parse_command (context, &argc, &argv, &status))
+    return status;
+
+  pipeline = open_pipeline (&error);
+  if (pipeline == NULL)
+    return report_error (error);
+  if (list)
+    return list_batches (pipeline);
+
+  if (batch == 0)
+    {
+      g_autoptr(GArray) ids = pe_store_list_batches (pe_pipeline_get_store (pipeline), &error);
+
+      if (ids == NULL)
+        return report_error (error);
+      if (ids->len == 0)
+        {
+          g_printerr (_("Error: The batch store is empty. Scan or import pages first.\n"));
+          return EXIT_INPUT;
+        }
+      batch = g_array_index (ids, gint64, ids->len - 1);
+    }
+
+  return run_process (pipeline, batch);
+}
+
+/* --- outbox ------------------------------------------------------------------------------ */
+
+static const char *
+outbox_state_label (PeOutboxState state)
+{
+  switch (state)
+    {
+    case PE_OUTBOX_PENDING: return _("pending");
+    case PE_OUTBOX_DELIVERED: return _("delivered");
+    case PE_OUTBOX_FAILED: return _("failed");
+    default: return "?";
+    }
+}
+
+static void
+print_delivered (const char *document_id,
+                 const char *target,
+                 gpointer    user_data)
+{
+  if (!opt_json)
+    g_print (_("Delivered %s to %s\n"), document_id, target);
+}
+
+static int
+cmd_outbox (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = command_context (
+    _("[list|deliver|retry]"),
+    _("Show the outbox (list), deliver what is due (deliver) or retry failed items now (retry)."),
+    NULL);
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *action;
+  PeStore *store;
+  int status = EXIT_OK;
+
+  if (!parse_command (context, &argc, &argv, &status))
+    return status;
+  action = argc > 1 ? argv[1] : "list";
+  if (!g_str_equal (action, "list") && !g_str_equal (action, "deliver") &&
+      !g_str_equal (action, "retry"))
+    {
+      g_printerr (_("Unknown outbox action “%s”. Use list, deliver or retry.\n"), action);
+      return EXIT_USAGE;
+    }
+
+  pipeline = open_pipeline (&error);
+  if (pipeline == NULL)
+    return report_error (error);
+  store = pe_pipeline_get_store (pipeline);
+
+  if (g_str_equal (action, "list"))
+    {
+      items = pe_store_outbox_list (store, FALSE, &error);
+      if (items == NULL)
+        return report_error (error);
+      if (opt_json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+          g_autofree char *out = NULL;
+
+          json_builder_begin_array (b);
+          for (guint i = 0; i < items->len; i++)
+            {
+              PeOutboxItem *it = g_ptr_array_index (items, i);
+
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "document");
+              json_builder_add_string_value (b, it->document_uuid);
+              json_builder_set_member_name (b, "target");
+              json_builder_add_string_value (b, it->target);
+              json_builder_set_member_name (b, "state");
+              json_builder_add_string_value (b, it->state == PE_OUTBOX_PENDING ? "pending" :
+                                                it->state == PE_OUTBOX_DELIVERED ? "delivered" :
+                                                "failed");
+              json_builder_set_member_name (b, "attempts");
+              json_builder_add_int_value (b, it->attempts);
+              json_builder_set_member_name (b, "last_error");
+              json_builder_add_string_value (b, it->last_error);
+              json_builder_end_object (b);
+            }
+          json_builder_end_array (b);
+          root = json_builder_get_root (b);
+          out = json_to_string (root, TRUE);
+          g_print ("%s\n", out);
+        }
+      else
+        for (guint i = 0; i < items->len; i++)
+          {
+            PeOutboxItem *it = g_ptr_array_index (items, i);
+
+            g_print ("%s  %-9s  %s%s%s\n", it->document_uuid, outbox_state_label (it->state),
+                     it->target, it->last_error ? "  " : "",
+                     it->last_error ? it->last_error : "");
+          }
+      return EXIT_OK;
+    }
+
+  if (g_str_equal (action, "retry"))
+    {
+      items = pe_store_outbox_list (store, FALSE, &error);
+      if (items == NULL)
+        return report_error (error);
+      /* Due now, whatever the back-off said. */
+      for (guint i = 0; i < items->len; i++)
+        {
+          PeOutboxItem *it = g_ptr_array_index (items, i);
+
+          if (it->state != PE_OUTBOX_DELIVERED &&
+              !pe_store_outbox_mark (store, it->id, PE_OUTBOX_PENDING, it->last_error, 0, &error))
+            return report_error (error);
+        }
+    }
+
+  {
+    g_autoptr(GError) first_error = NULL;
+    PeOutboxRun run = { 0 };
+
+    if (!pe_outbox_deliver_due (store, print_delivered, NULL, &run, &first_error,
+                                cli.cancellable, &error))
+      return report_error (error);
+    if (opt_json)
+      g_print ("{\"delivered\": %u, \"failed\": %u, \"remaining\": %u}\n", run.delivered,
+               run.failed, run.remaining);
+    else
+      g_print (_("%u delivered, %u failed, %u still pending\n"), run.delivered, run.failed,
+               run.remaining);
+    if (first_error != NULL)
+      return report_error (first_error);
+  }
+
+  return EXIT_OK;
+}
+
+/* --- main -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "devices", cmd_devices, N_("List scanners") },
+  { "scan", cmd_scan, N_("Scan pages into a batch") },
+  { "import", cmd_import, N_("Import image or PDF files into a batch") },
+  { "process", cmd_process, N_("Recognise text, build PDF/A and deliver a batch") },
+  { "outbox", cmd_outbox, N_("Show or deliver the outbox") },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, _("Usage: %s COMMAND [OPTION…]\n\n"), "posteingang-cli");
+  fprintf (out, _("Scan, read and deliver incoming mail as PDF/A.\n\nCommands:\n"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, _("\nRun “%s COMMAND --help” for the options of a command.\n\n%s\n"),
+           "posteingang-cli", _(EXIT_CODES_HELP));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("PE_LOCALEDIR");
+  int status = EXIT_USAGE;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("posteingang-cli %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  cli.cancellable = g_cancellable_new ();
+  g_unix_signal_add (SIGINT, on_sigint, NULL);
+  g_unix_signal_add (SIGTERM, on_sigint, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      {
+        g_autofree char *prgname = g_strdup_printf ("posteingang-cli %s", commands[i].name);
+
+        g_set_prgname (prgname);
+        status = commands[i].run (argc - 1, argv + 1);
+        goto out;
+      }
+
+  g_printerr (_("Unknown command “%s”.\n\n"), argv[1]);
+  print_usage (stderr);
+
+out:
+  g_clear_object (&cli.cancellable);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
+  return status;
+}
