@@ -538,7 +538,9 @@ cmd_scan (int    argc,
                     pages, batch, batch);
       if (opt_json)
         print_acquired (batch, pages, error);
-      return report_error (error);
+      status = report_error (error);
+      /* Here "not found" is the scanner, not an input file. */
+      return g_error_matches (error, PE_ERROR, PE_ERROR_NOT_FOUND) ? EXIT_DEVICE : status;
     }
 
   if (!process)

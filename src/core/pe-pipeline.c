@@ -464,6 +464,7 @@ typedef struct
 
   /* OCR bookkeeping, only touched in the worker thread's own main context */
   guint             in_flight;
+  guint             tasks_alive;  /* OCR tasks not yet finalized */
   guint             ocr_done;
   guint             ocr_total;
   GError           *ocr_error;
@@ -493,6 +494,15 @@ typedef struct
 } OcrJob;
 
 static void
+ocr_task_gone (gpointer  data,
+               GObject  *where_the_task_was)
+{
+  ProcessData *pd = data;
+
+  pd->tasks_alive--;
+}
+
+static void
 ocr_done_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
@@ -504,6 +514,10 @@ ocr_done_cb (GObject      *object,
 
   ocr = pe_ocr_pool_recognize_finish (PE_OCR_POOL (object), result, &error);
   pd->in_flight--;
+  /* The pool drops its last reference to a task (and through it to the pool) a little later,
+   * in this context; wait for that too, or the pool outlives this run. */
+  pd->tasks_alive++;
+  g_object_weak_ref (G_OBJECT (result), ocr_task_gone, pd);
 
   if (ocr != NULL && pd->ocr_error == NULL)
     {
@@ -566,7 +580,7 @@ run_ocr (ProcessData   *pd,
       pe_ocr_pool_recognize_async (pd->pool, pix, cancellable, ocr_done_cb, job);
     }
 
-  while (pd->in_flight > 0)
+  while (pd->in_flight > 0 || pd->tasks_alive > 0)
     g_main_context_iteration (pd->worker_context, TRUE);
 
   pd->summary.ocr_seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
@@ -799,6 +813,9 @@ process_thread (GTask        *task,
   g_main_context_push_thread_default (pd->worker_context);
   run_ocr (pd, pages, cancellable, &error);
   g_main_context_pop_thread_default (pd->worker_context);
+  /* The task may be freed on this thread after the caller is gone; the pipeline keeps the
+   * pool, and frees it where it is finalized. */
+  g_clear_object (&pd->pool);
   if (error != NULL)
     goto fail;
 
