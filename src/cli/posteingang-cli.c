@@ -161,12 +161,14 @@ progress_cb (PePipeline *pipeline,
     return;
 
   cli.progress_shown = TRUE;
+  /* Back to the start of the line and clear it. */
+  g_printerr ("\r\033[K");
   if (total > 0)
     /* TRANSLATORS: progress line: stage, done, total */
-    g_printerr (_("\r\033[K%s: %u of %u"), stage_label (stage), done, total);
+    g_printerr (_("%s: %u of %u"), stage_label (stage), done, total);
   else
     /* TRANSLATORS: progress line: stage, pages so far */
-    g_printerr (_("\r\033[K%s: page %u"), stage_label (stage), done);
+    g_printerr (_("%s: page %u"), stage_label (stage), done);
 }
 
 static void
@@ -316,10 +318,10 @@ print_summary (PePipeline             *pipeline,
   else if (error == NULL)
     {
       g_print (g_dngettext (GETTEXT_PACKAGE,
-                            "Batch %" G_GINT64_FORMAT ": %u document delivered",
-                            "Batch %" G_GINT64_FORMAT ": %u documents delivered",
+                            "Batch %lld: %u document delivered",
+                            "Batch %lld: %u documents delivered",
                             s->documents),
-               batch, s->documents);
+               (long long) batch, s->documents);
       g_print (g_dngettext (GETTEXT_PACKAGE, ", %u page", ", %u pages", s->pages), s->pages);
       /* TRANSLATORS: end of the summary line: total seconds, OCR seconds, PDF seconds */
       g_print (_(" in %.1f s (text recognition %.1f s, PDF/A %.1f s)\n"),
@@ -359,9 +361,9 @@ print_acquired (gint64        batch,
     }
   else
     g_print (g_dngettext (GETTEXT_PACKAGE,
-                          "Batch %" G_GINT64_FORMAT ": %u page recorded\n",
-                          "Batch %" G_GINT64_FORMAT ": %u pages recorded\n", pages),
-             batch, pages);
+                          "Batch %lld: %u page recorded\n",
+                          "Batch %lld: %u pages recorded\n", pages),
+             (long long) batch, pages);
 }
 
 /* --- devices ----------------------------------------------------------------------------- */
@@ -530,12 +532,12 @@ cmd_scan (int    argc,
     {
       if (pages > 0)
         g_printerr (g_dngettext (GETTEXT_PACKAGE,
-                                 "%u page was recorded in batch %" G_GINT64_FORMAT
-                                 " and is kept; continue with --batch %" G_GINT64_FORMAT ".\n",
-                                 "%u pages were recorded in batch %" G_GINT64_FORMAT
-                                 " and are kept; continue with --batch %" G_GINT64_FORMAT ".\n",
+                                 "%u page was recorded in batch %lld and is kept; "
+                                 "continue with --batch %lld.\n",
+                                 "%u pages were recorded in batch %lld and are kept; "
+                                 "continue with --batch %lld.\n",
                                  pages),
-                    pages, batch, batch);
+                    pages, (long long) batch, (long long) batch);
       if (opt_json)
         print_acquired (batch, pages, error);
       status = report_error (error);
@@ -640,7 +642,7 @@ list_batches (PePipeline *pipeline)
         if (((PeDocumentRecord *) g_ptr_array_index (docs, j))->state == PE_DOCUMENT_DELIVERED)
           delivered++;
       /* TRANSLATORS: batch id, pages, documents, delivered documents */
-      g_print (_("%" G_GINT64_FORMAT "\t%u pages\t%u documents\t%u delivered\n"), id,
+      g_print (_("%lld\t%u pages\t%u documents\t%u delivered\n"), (long long) id,
                pages ? pages->len : 0, docs ? docs->len : 0, delivered);
     }
   return EXIT_OK;

@@ -804,8 +804,8 @@ process_thread (GTask        *task,
   if (pages->len == 0)
     {
       g_set_error (&error, PE_ERROR, PE_ERROR_INVALID,
-                   _("Batch %" G_GINT64_FORMAT " has no pages. Scan or import pages first."),
-                   pd->batch_id);
+                   _("Batch %lld has no pages. Scan or import pages first."),
+                   (long long) pd->batch_id);
       goto fail;
     }
 

@@ -359,8 +359,8 @@ batch_exists (PeSqliteStore  *self,
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
-                   _("Batch %" G_GINT64_FORMAT " does not exist. List the batches with "
-                     "“posteingang-cli process --list”."), batch_id);
+                   _("Batch %lld does not exist. List the batches with "
+                     "“posteingang-cli process --list”."), (long long) batch_id);
       return FALSE;
     }
   return TRUE;
@@ -538,7 +538,7 @@ update_one (PeSqliteStore  *self,
   if (sqlite3_changes (self->db) != 1)
     {
       g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
-                   _("%s %" G_GINT64_FORMAT " is not in the batch store."), what, id);
+                   _("%s %lld is not in the batch store."), what, (long long) id);
       return FALSE;
     }
   return TRUE;
@@ -713,8 +713,8 @@ store_create_document (PeStore       *store,
       if (sqlite3_changes (self->db) != 1)
         {
           g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
-                       _("Page %" G_GINT64_FORMAT " is not part of batch %" G_GINT64_FORMAT "."),
-                       page_ids[i], batch_id);
+                       _("Page %lld is not part of batch %lld."),
+                       (long long) page_ids[i], (long long) batch_id);
           goto rollback;
         }
     }
