@@ -18,6 +18,7 @@
 #include "pe-sane-device.h"
 #include "pe-scanner.h"
 #include "pe-sim-feeder.h"
+#include "pe-verify.h"
 
 /* Exit codes, documented in --help and the README. */
 enum
@@ -29,6 +30,7 @@ enum
   EXIT_DEVICE    = 4,   /* scanner not found or faulted (jam, cover open, no paper …) */
   EXIT_DELIVERY  = 5,   /* documents stay in the outbox to be retried */
   EXIT_STORE     = 6,   /* batch store or disk (full) */
+  EXIT_MISMATCH  = 7,   /* verify: the file is not the one recorded, or not PDF/A */
   EXIT_CANCELLED = 130,
 };
 
@@ -41,6 +43,7 @@ enum
      "  4    scanner not found or reporting a fault (jam, cover open, empty feeder …)\n" \
      "  5    delivery failed; the documents stay in the outbox and are retried\n" \
      "  6    batch store error or disk full\n" \
+     "  7    verify: the file was changed, is unknown, or is not PDF/A\n" \
      "  130  cancelled")
 
 /* Options shared by every command */
@@ -829,6 +832,123 @@ cmd_outbox (int    argc,
   return EXIT_OK;
 }
 
+/* --- verify ------------------------------------------------------------------------------ */
+
+static const char *
+verdict_label (PeVerifyVerdict verdict)
+{
+  switch (verdict)
+    {
+    case PE_VERIFY_MATCH: return _("matches the batch store");
+    case PE_VERIFY_MODIFIED: return _("MODIFIED: differs from what was recorded");
+    case PE_VERIFY_UNKNOWN: return _("unknown: not in the batch store");
+    default: return "?";
+    }
+}
+
+static void
+add_verify_json (JsonBuilder          *b,
+                 const PeVerifyReport *r,
+                 const char           *level)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "file");
+  json_builder_add_string_value (b, r->path);
+  json_builder_set_member_name (b, "sha256");
+  json_builder_add_string_value (b, r->sha256);
+  json_builder_set_member_name (b, "pages");
+  json_builder_add_int_value (b, r->n_pages);
+  json_builder_set_member_name (b, "pdfa");
+  json_builder_add_string_value (b, level);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, r->title);
+  json_builder_set_member_name (b, "author");
+  json_builder_add_string_value (b, r->author);
+  json_builder_set_member_name (b, "producer");
+  json_builder_add_string_value (b, r->producer);
+  json_builder_set_member_name (b, "document");
+  json_builder_add_string_value (b, r->document_id);
+  json_builder_set_member_name (b, "verdict");
+  json_builder_add_string_value (b, r->verdict == PE_VERIFY_MATCH ? "match" :
+                                    r->verdict == PE_VERIFY_MODIFIED ? "modified" : "unknown");
+  json_builder_end_object (b);
+}
+
+static void
+print_verify (const PeVerifyReport *r,
+              const char           *level)
+{
+  g_print ("%s\n", r->path);
+  g_print (_("  PDF/A:     %s\n"), level ? level : _("none declared"));
+  g_print (_("  Pages:     %u\n"), r->n_pages);
+  g_print (_("  Title:     %s\n"), r->title ? r->title : "");
+  g_print (_("  Author:    %s\n"), r->author ? r->author : "");
+  g_print (_("  Producer:  %s\n"), r->producer ? r->producer : "");
+  g_print (_("  Document:  %s\n"), r->document_id ? r->document_id : "");
+  g_print (_("  SHA-256:   %s\n"), r->sha256);
+  g_print (_("  Record:    %s\n"), verdict_label (r->verdict));
+  if (r->recorded_sha256 != NULL)
+    g_print (_("  Recorded:  %s\n"), r->recorded_sha256);
+}
+
+static int
+cmd_verify (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = command_context (
+    _("FILE.pdf…"),
+    _("Show a PDF's PDF/A level, metadata and page count, and whether it is the file that was "
+      "recorded."), NULL);
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_OK;
+
+  if (!parse_command (context, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    {
+      g_printerr (_("Name at least one PDF file to verify.\n"));
+      return EXIT_USAGE;
+    }
+  pipeline = open_pipeline (&error);
+  if (pipeline == NULL)
+    return report_error (error);
+
+  json_builder_begin_array (b);
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(PeVerifyReport) r = pe_verify_pdf (pe_pipeline_get_store (pipeline), argv[i],
+                                                   &error);
+      g_autofree char *level = NULL;
+
+      if (r == NULL)
+        {
+          status = report_error (error);
+          g_clear_error (&error);
+          continue;
+        }
+      level = pe_verify_report_dup_level (r);
+      if ((r->verdict != PE_VERIFY_MATCH || level == NULL) && status == EXIT_OK)
+        status = EXIT_MISMATCH;
+
+      if (opt_json)
+        add_verify_json (b, r, level);
+      else
+        print_verify (r, level);
+    }
+  json_builder_end_array (b);
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) root = json_builder_get_root (b);
+      g_autofree char *out = json_to_string (root, TRUE);
+
+      g_print ("%s\n", out);
+    }
+
+  return status;
+}
+
 /* --- main -------------------------------------------------------------------------------- */
 
 typedef struct
@@ -844,6 +964,7 @@ static const Command commands[] = {
   { "import", cmd_import, N_("Import image or PDF files into a batch") },
   { "process", cmd_process, N_("Recognise text, build PDF/A and deliver a batch") },
   { "outbox", cmd_outbox, N_("Show or deliver the outbox") },
+  { "verify", cmd_verify, N_("Check a delivered PDF against the batch store") },
 };
 
 static void

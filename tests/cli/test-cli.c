@@ -287,6 +287,36 @@ test_scan_process_deliver (Fixture       *f,
     g_assert_true (g_str_has_prefix (check, "PASS-2B-UNDER-1B-RULES"));
   }
 
+  /* verify: the delivered file is the recorded one, PDF/A-2b, two pages… */
+  {
+    g_autofree char *vout = NULL;
+    g_autoptr(JsonParser) vp = json_parser_new ();
+    JsonObject *v;
+
+    g_assert_cmpint (run_cli (f, &vout, NULL, "verify", "--json", pdf, NULL), ==, 0);
+    g_assert_true (json_parser_load_from_data (vp, vout, -1, &error));
+    v = json_array_get_object_element (json_node_get_array (json_parser_get_root (vp)), 0);
+    g_assert_cmpstr (json_object_get_string_member (v, "verdict"), ==, "match");
+    g_assert_cmpstr (json_object_get_string_member (v, "pdfa"), ==, "2b");
+    g_assert_cmpint (json_object_get_int_member (v, "pages"), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (v, "document"), ==,
+                     json_object_get_string_member (sidecar, "id"));
+  }
+  /* …and a copy with one byte more is caught as modified (exit 7). */
+  {
+    g_autofree char *copy = g_build_filename (f->dir, "changed.pdf", NULL);
+    g_autofree char *content = NULL;
+    g_autofree char *vout = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (pdf, &content, &len, NULL));
+    content = g_realloc (content, len + 1);
+    content[len] = '\n';
+    g_assert_true (g_file_set_contents (copy, content, len + 1, NULL));
+    g_assert_cmpint (run_cli (f, &vout, NULL, "verify", copy, NULL), ==, 7);
+    g_assert_true (strstr (vout, "MODIFIED") != NULL);
+  }
+
   /* Processing again delivers nothing twice. */
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (f, &out, NULL, "process", "--json", NULL), ==, 0);

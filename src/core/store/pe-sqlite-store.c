@@ -630,11 +630,13 @@ document_from_row (PeSqliteStore  *self,
   return g_steal_pointer (&record);
 }
 
+/* One document by @where (with one parameter: @id, or @text when not NULL). Not found returns
+ * NULL without setting @error: the caller says what was looked for. */
 static PeDocumentRecord *
 lookup_document (PeSqliteStore  *self,
                  const char     *where,
                  gint64          id,
-                 const char     *uuid,
+                 const char     *text,
                  GError        **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT " DOCUMENT_COLUMNS " FROM documents WHERE %s",
@@ -644,18 +646,15 @@ lookup_document (PeSqliteStore  *self,
 
   if (stmt == NULL)
     return NULL;
-  if (uuid != NULL)
-    sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_TRANSIENT);
+  if (text != NULL)
+    sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
   else
     sqlite3_bind_int64 (stmt, 1, id);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return document_from_row (self, stmt, error);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
-                 _("Document “%s” is not in the batch store."), uuid ? uuid : "?");
-  else
+  if (rc != SQLITE_DONE)
     set_db_error (self, error);
   return NULL;
 }
@@ -773,7 +772,34 @@ store_get_document (PeStore     *store,
   PeSqliteStore *self = PE_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
 
-  return lookup_document (self, "uuid = ?", 0, uuid, error);
+  g_autoptr(GError) local_error = NULL;
+  PeDocumentRecord *doc = lookup_document (self, "uuid = ?", 0, uuid, &local_error);
+
+  if (doc == NULL && local_error == NULL)
+    g_set_error (&local_error, PE_ERROR, PE_ERROR_NOT_FOUND,
+                 _("Document “%s” is not in the batch store."), uuid);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return doc;
+}
+
+static PeDocumentRecord *
+store_find_document_by_pdf (PeStore     *store,
+                            const char  *pdf_sha256,
+                            GError     **error)
+{
+  PeSqliteStore *self = PE_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  g_autoptr(GError) local_error = NULL;
+  PeDocumentRecord *doc = lookup_document (self, "pdf_sha256 = ?", 0, pdf_sha256, &local_error);
+
+  if (doc == NULL && local_error == NULL)
+    g_set_error (&local_error, PE_ERROR, PE_ERROR_NOT_FOUND,
+                 _("No document in the batch store has a PDF with SHA-256 %s."), pdf_sha256);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return doc;
 }
 
 static gboolean
@@ -966,4 +992,5 @@ store_iface_init (PeStoreInterface *iface)
   iface->outbox_list = store_outbox_list;
   iface->outbox_mark = store_outbox_mark;
   iface->list_batches = store_list_batches;
+  iface->find_document_by_pdf = store_find_document_by_pdf;
 }

@@ -198,6 +198,16 @@ pe_store_outbox_mark (PeStore        *self,
   return IFACE (self)->outbox_mark (self, item_id, state, error_message, next_attempt, error);
 }
 
+PeDocumentRecord *
+pe_store_find_document_by_pdf (PeStore     *self,
+                               const char  *pdf_sha256,
+                               GError     **error)
+{
+  g_return_val_if_fail (PE_IS_STORE (self), NULL);
+  g_return_val_if_fail (pdf_sha256 != NULL, NULL);
+  return IFACE (self)->find_document_by_pdf (self, pdf_sha256, error);
+}
+
 GArray *
 pe_store_list_batches (PeStore  *self,
                        GError  **error)

@@ -145,6 +145,9 @@ struct _PeStoreInterface
                                             GError           **error);
   GArray           *(*list_batches)        (PeStore           *self,
                                             GError           **error);
+  PeDocumentRecord *(*find_document_by_pdf) (PeStore          *self,
+                                            const char        *pdf_sha256,
+                                            GError           **error);
 };
 
 gint64            pe_store_create_batch       (PeStore           *self,
@@ -210,6 +213,10 @@ gboolean          pe_store_outbox_mark        (PeStore           *self,
                                                gint64             next_attempt,
                                                GError           **error);
 GArray           *pe_store_list_batches       (PeStore           *self,
+                                               GError           **error);
+/* The document whose PDF has this SHA-256, or NULL with PE_ERROR_NOT_FOUND. */
+PeDocumentRecord *pe_store_find_document_by_pdf (PeStore         *self,
+                                               const char        *pdf_sha256,
                                                GError           **error);
 
 G_END_DECLS
