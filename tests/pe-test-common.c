@@ -67,8 +67,11 @@ pe_test_run (const char *const  *argv,
   g_autoptr(GError) error = NULL;
   int status = -1;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                out, err, &status, &error);
+  /* Output nobody asked for must not end up in the test's TAP stream. */
+  g_spawn_sync (NULL, (char **) argv, NULL,
+                G_SPAWN_SEARCH_PATH | (out ? 0 : G_SPAWN_STDOUT_TO_DEV_NULL) |
+                (err ? 0 : G_SPAWN_STDERR_TO_DEV_NULL),
+                NULL, NULL, out, err, &status, &error);
   g_assert_no_error (error);
 
   if (WIFEXITED (status))

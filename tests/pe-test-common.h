@@ -15,7 +15,7 @@ void      pe_test_rmdir        (const char *path);
 char     *pe_test_data_path    (const char *name);
 /* Path of a program in tools/ (pdfa-check, ocr-cer). */
 char     *pe_test_tool_path    (const char *name);
-/* Runs @argv, returns its exit status; stdout/stderr returned if non-NULL. */
+/* Runs @argv, returns its exit status; stdout/stderr returned if non-NULL, else discarded. */
 int       pe_test_run          (const char *const *argv,
                                 char              **out,
                                 char              **err);
