@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * SANE backends are not thread-safe: every SANE call for a device runs on that device's one
- * worker thread, owned by its PeScanner.
+ * SANE backends are not thread-safe: every SANE call (for every device) runs on the process's
+ * one SANE thread (pe-sane-worker.c says why); a PeScanner queues its scan jobs there.
  */
 #pragma once
 
@@ -24,8 +24,11 @@ typedef struct
 } PeScanOptions;
 
 /* Called on the scan thread before sheet @sheet (1-based) is started; returns "name=value"
- * pairs to set for that sheet only (e.g. a simulated scanner's file name), or NULL when there
- * is no further sheet. Lets a caller feed recorded pages without device-specific code. */
+ * pairs to set for that sheet (e.g. a simulated scanner's file name; an empty array sets
+ * nothing), or NULL when there is no further sheet. Lets a caller feed recorded pages without
+ * device-specific code. The scanner frees the array with g_strfreev(). Options can only be set
+ * while the device is idle, so before a sheet with options the previous page is ended with
+ * sane_cancel(). */
 typedef char **(*PeSheetFunc) (guint    sheet,
                                gpointer user_data);
 
@@ -35,11 +38,14 @@ G_DECLARE_FINAL_TYPE (PeScanner, pe_scanner, PE, SCANNER, GObject)
 PeScanner  *pe_scanner_new             (const char           *device_name);
 const char *pe_scanner_get_device_name (PeScanner            *self);
 
-/* Scans until the feeder is empty (or one page on a flatbed, or @options->max_pages).
- * @page_func runs on the scan thread for every page as soon as it is read. The
- * "progress" signal (guint page, double fraction) is emitted in the caller's thread-default
- * main context. Cancelling stops after the current page; pages already delivered stay.
- * Finishes with the number of pages delivered. */
+/* Scans until the feeder is empty (or one page on a flatbed, or @options->max_pages, or until
+ * @sheet_func returns NULL). @page_func runs on the scan thread for every page as soon as it is
+ * read. The "progress" signal (guint page, double fraction of that page read, -1 when the
+ * height is unknown) is emitted in the caller's thread-default main context. Cancelling stops
+ * after the current page: finish then sets G_IO_ERROR_CANCELLED. Pages already delivered stay
+ * delivered on every error. Every job starts from the device's own defaults (as found when it
+ * was first opened in this process), so options of an earlier job never leak into the next.
+ * Finishes with the number of pages delivered, also when @error is set (cancel, jam, ...). */
 void        pe_scanner_scan_async      (PeScanner            *self,
                                         const PeScanOptions  *options,
                                         PeSheetFunc           sheet_func,
@@ -51,5 +57,7 @@ void        pe_scanner_scan_async      (PeScanner            *self,
 guint       pe_scanner_scan_finish     (PeScanner            *self,
                                         GAsyncResult         *result,
                                         GError              **error);
+/* Pages delivered so far by the running (or last) scan; may be read from any thread. */
+guint       pe_scanner_get_pages_scanned (PeScanner          *self);
 
 G_END_DECLS

@@ -1,0 +1,624 @@
+/* pe-file-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Formats are recognised by their first bytes, never by the file name: mail attachments and
+ * hot-folder drops are often misnamed. Every limit is checked from the headers (image size,
+ * PDF page size) before the first page is decoded, so a hostile file is refused before it can
+ * take the memory.
+ */
+#include "config.h"
+
+#include <cairo.h>
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <poppler.h>
+#include <string.h>
+
+#include "pe-error.h"
+#include "pe-file-source.h"
+#include "pe-types.h"
+
+/* Images without a resolution tag are most likely scans; 300 dpi is the usual scan default
+ * and makes an A4-sized image come out A4. */
+#define DEFAULT_DPI          300
+#define DEFAULT_PDF_DPI      300
+#define MAX_PIXELS           (60 * 1000 * 1000)      /* per page, ~ A2 at 300 dpi */
+#define MAX_PDF_PAGE_M2      5.0
+#define MAX_FILE_SIZE        (G_GINT64_CONSTANT (1) << 30)
+/* A rendered PDF page counts as grey when no pixel's channels differ by more than this:
+ * JPEG-compressed grey scans stored as RGB carry a little chroma noise. */
+#define GREY_TOLERANCE       12
+
+/* poppler-glib 22.12 has no autoptr support of its own. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PopplerDocument, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PopplerPage, g_object_unref)
+
+typedef enum
+{
+  FORMAT_UNKNOWN,
+  FORMAT_PNG,
+  FORMAT_JPEG,
+  FORMAT_TIFF,
+  FORMAT_PDF,
+} Format;
+
+static Format
+detect_format (const guint8 *data,
+               gsize         len)
+{
+  static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  if (len >= sizeof png_magic && memcmp (data, png_magic, sizeof png_magic) == 0)
+    return FORMAT_PNG;
+  if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    return FORMAT_JPEG;
+  if (len >= 4 && ((memcmp (data, "II*\0", 4) == 0) || (memcmp (data, "MM\0*", 4) == 0)))
+    return FORMAT_TIFF;
+
+  /* PDF readers accept the header anywhere in the first KiB (some mailers prepend junk). */
+  for (gsize i = 0; i + 5 <= MIN (len, 1024); i++)
+    if (memcmp (data + i, "%PDF-", 5) == 0)
+      return FORMAT_PDF;
+
+  return FORMAT_UNKNOWN;
+}
+
+static gboolean
+set_corrupt_error (GError     **error,
+                   const char  *path)
+{
+  g_set_error (error, PE_ERROR, PE_ERROR_CORRUPT,
+               _("File “%s” is damaged or incomplete and cannot be read: ask the sender for "
+                 "a new copy, then import it again."), path);
+  return FALSE;
+}
+
+static gboolean
+set_image_too_large_error (GError     **error,
+                           const char  *path,
+                           gint64       w,
+                           gint64       h)
+{
+  g_set_error (error, PE_ERROR, PE_ERROR_TOO_LARGE,
+               _("The image in “%s” is too large (%" G_GINT64_FORMAT " × %" G_GINT64_FORMAT
+                 " pixels, at most %d megapixels per page): scale it down, then import it "
+                 "again."), path, w, h, MAX_PIXELS / 1000000);
+  return FALSE;
+}
+
+static gboolean
+check_pixels (const char  *path,
+              gint64       w,
+              gint64       h,
+              GError     **error)
+{
+  if (w <= 0 || h <= 0)
+    return set_corrupt_error (error, path);
+  if (w * h > MAX_PIXELS)
+    return set_image_too_large_error (error, path, w, h);
+  return TRUE;
+}
+
+/* Brings any decoded image to what the rest of the pipeline handles: 1, 8 or 32 bpp (RGB,
+ * spp 3), no colour map, no alpha (flattened on white paper). *@changed tells whether the
+ * pixels now differ in form from the file, i.e. whether the file can still stand for them. */
+static PIX *
+normalize_pix (PIX      *pix,
+               gboolean *changed)
+{
+  g_autoptr(PIX) nocmap = NULL;
+  g_autoptr(PIX) flat = NULL;
+  PIX *src = pix;
+  l_int32 d;
+
+  *changed = FALSE;
+
+  if (pixGetColormap (src) != NULL)
+    {
+      src = nocmap = pixRemoveColormap (src, REMOVE_CMAP_BASED_ON_SRC);
+      *changed = TRUE;
+    }
+  if (src == NULL)
+    return NULL;
+
+  if (pixGetDepth (src) == 32 && pixGetSpp (src) == 4)
+    {
+      src = flat = pixAlphaBlendUniform (src, 0xffffff00);
+      *changed = TRUE;
+      if (src == NULL)
+        return NULL;
+    }
+
+  d = pixGetDepth (src);
+  switch (d)
+    {
+    case 1:
+    case 8:
+      return pixClone (src);
+
+    case 32:
+      {
+        PIX *rgb = pixClone (src);
+
+        pixSetSpp (rgb, 3);
+        return rgb;
+      }
+
+    case 16:
+      *changed = TRUE;
+      return pixConvert16To8 (src, L_MS_BYTE);
+
+    default:
+      *changed = TRUE;
+      return pixConvertTo8 (src, FALSE);
+    }
+}
+
+static void
+set_resolution_or_default (PIX *pix)
+{
+  l_int32 xres = pixGetXRes (pix);
+  l_int32 yres = pixGetYRes (pix);
+
+  if (xres <= 0)
+    xres = yres > 0 ? yres : DEFAULT_DPI;
+  if (yres <= 0)
+    yres = xres;
+  pixSetResolution (pix, xres, yres);
+}
+
+typedef struct
+{
+  const char   *path;
+  PePageFunc    page_func;
+  gpointer      user_data;
+  GCancellable *cancellable;
+} Import;
+
+/* Hands one page on; takes @pix and @original. */
+static gboolean
+deliver (Import      *imp,
+         PIX         *pix,
+         GBytes      *original,
+         const char  *original_ext,
+         guint        index,
+         gboolean     numbered,
+         GError     **error)
+{
+  PeAcquiredPage page = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  page.pix = pix;
+  page.original = original;
+  page.original_ext = original != NULL ? original_ext : NULL;
+  page.source = numbered ? g_strdup_printf ("%s#%u", imp->path, index) : g_strdup (imp->path);
+  page.sheet = index;
+  page.back_side = FALSE;
+
+  ok = imp->page_func (&page, imp->user_data, &local_error);
+  pe_acquired_page_clear (&page);
+
+  if (!ok)
+    {
+      if (local_error == NULL)
+        local_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                           _("The import was stopped."));
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_cancelled (Import  *imp,
+                 GError **error)
+{
+  return g_cancellable_set_error_if_cancelled (imp->cancellable, error);
+}
+
+/* A JPEG whose decoder complained and that has no end marker was cut off (a copy still in
+ * progress, a broken download); other warnings are common in camera files and harmless. */
+static gboolean
+jpeg_looks_truncated (const guint8 *data,
+                      gsize         len)
+{
+  gsize from = len > 65536 ? len - 65536 : 0;
+
+  for (gsize i = len - 1; i > from; i--)
+    if (data[i] == 0xd9 && data[i - 1] == 0xff)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+import_single_image (Import   *imp,
+                     GBytes   *bytes,
+                     Format    format,
+                     GError  **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  l_int32 fmt = 0, w = 0, h = 0, bps = 0, spp = 0, iscmap = 0;
+  g_autoptr(PIX) pix = NULL;
+  PIX *norm;
+  gboolean changed = FALSE;
+  gboolean keep_original = FALSE;
+  const char *ext = NULL;
+
+  if (pixReadHeaderMem (data, len, &fmt, &w, &h, &bps, &spp, &iscmap) != 0)
+    return set_corrupt_error (error, imp->path);
+  if (!check_pixels (imp->path, w, h, error))
+    return FALSE;
+
+  if (format == FORMAT_JPEG)
+    {
+      l_int32 jspp = 0, ycck = 0, cmyk = 0, nwarn = 0;
+
+      if (readHeaderMemJpeg (data, len, NULL, NULL, &jspp, &ycck, &cmyk) != 0)
+        return set_corrupt_error (error, imp->path);
+
+      pix = pixReadMemJpeg (data, len, 0, 1, &nwarn, 0);
+      if (pix == NULL || (nwarn > 0 && jpeg_looks_truncated (data, len)))
+        return set_corrupt_error (error, imp->path);
+
+      /* Passing a CMYK JPEG through would put DeviceCMYK into the PDF/A, which an sRGB
+       * output intent does not cover; those are re-encoded from the decoded RGB instead. */
+      keep_original = !cmyk && !ycck && (jspp == 1 || jspp == 3);
+      ext = "jpg";
+    }
+  else
+    {
+      pix = pixReadMem (data, len);
+      if (pix == NULL)
+        return set_corrupt_error (error, imp->path);
+
+      keep_original = (bps == 1 || bps == 8) && (spp == 1 || spp == 3) && !iscmap;
+      ext = "png";
+    }
+
+  if (check_cancelled (imp, error))
+    return FALSE;
+
+  norm = normalize_pix (pix, &changed);
+  if (norm == NULL)
+    return set_corrupt_error (error, imp->path);
+  set_resolution_or_default (norm);
+
+  return deliver (imp, norm, keep_original && !changed ? g_bytes_ref (bytes) : NULL, ext,
+                  1, FALSE, error);
+}
+
+static gboolean
+import_tiff (Import   *imp,
+             GBytes   *bytes,
+             GError  **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  l_int32 n = 0;
+  FILE *fp;
+
+  fp = fopenReadFromMemory (data, len);
+  if (fp == NULL)
+    return set_corrupt_error (error, imp->path);
+  if (tiffGetCount (fp, &n) != 0)
+    n = 0;
+  fclose (fp);
+
+  if (n <= 0)
+    return set_corrupt_error (error, imp->path);
+
+  for (l_int32 i = 0; i < n; i++)
+    {
+      l_int32 w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, format = 0;
+
+      if (readHeaderMemTiff (data, len, i, &w, &h, &bps, &spp, &res, &cmap, &format) != 0)
+        return set_corrupt_error (error, imp->path);
+      if (!check_pixels (imp->path, w, h, error))
+        return FALSE;
+    }
+
+  for (l_int32 i = 0; i < n; i++)
+    {
+      g_autoptr(PIX) pix = NULL;
+      gboolean changed;
+      PIX *norm;
+
+      if (check_cancelled (imp, error))
+        return FALSE;
+
+      pix = pixReadMemTiff (data, len, i);
+      if (pix == NULL || (norm = normalize_pix (pix, &changed)) == NULL)
+        return set_corrupt_error (error, imp->path);
+      set_resolution_or_default (norm);
+
+      if (!deliver (imp, norm, NULL, NULL, i + 1, n > 1, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Copies a cairo RGB24 surface into a PIX: 8 bpp when the page is grey (most letters), else
+ * 32 bpp. cairo keeps 0x00RRGGBB per native 32-bit word, Leptonica 0xRRGGBB00. */
+static PIX *
+pix_from_surface (cairo_surface_t *surface)
+{
+  const guint8 *sdata = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  int w = cairo_image_surface_get_width (surface);
+  int h = cairo_image_surface_get_height (surface);
+  gboolean grey = TRUE;
+  PIX *pix;
+  l_uint32 *data;
+  l_int32 wpl;
+
+  for (int y = 0; y < h && grey; y++)
+    {
+      const guint32 *row = (const guint32 *) (sdata + (gsize) y * stride);
+
+      for (int x = 0; x < w; x++)
+        {
+          int r = (row[x] >> 16) & 0xff, g = (row[x] >> 8) & 0xff, b = row[x] & 0xff;
+          int hi = MAX (r, MAX (g, b)), lo = MIN (r, MIN (g, b));
+
+          if (hi - lo > GREY_TOLERANCE)
+            {
+              grey = FALSE;
+              break;
+            }
+        }
+    }
+
+  pix = pixCreate (w, h, grey ? 8 : 32);
+  data = pixGetData (pix);
+  wpl = pixGetWpl (pix);
+
+  for (int y = 0; y < h; y++)
+    {
+      const guint32 *row = (const guint32 *) (sdata + (gsize) y * stride);
+      l_uint32 *line = data + (gsize) y * wpl;
+
+      if (grey)
+        for (int x = 0; x < w; x++)
+          {
+            guint32 p = row[x];
+            guint v = (((p >> 16) & 0xff) * 77 + ((p >> 8) & 0xff) * 150 + (p & 0xff) * 29) >> 8;
+
+            SET_DATA_BYTE (line, x, v);
+          }
+      else
+        for (int x = 0; x < w; x++)
+          line[x] = (row[x] & 0x00ffffff) << 8;
+    }
+
+  if (!grey)
+    pixSetSpp (pix, 3);
+  return pix;
+}
+
+static gboolean
+import_pdf (Import   *imp,
+            GBytes   *bytes,
+            guint     dpi,
+            GError  **error)
+{
+  g_autoptr(PopplerDocument) doc = NULL;
+  g_autoptr(GError) poppler_error = NULL;
+  int n;
+
+  doc = poppler_document_new_from_bytes (bytes, NULL, &poppler_error);
+  if (doc == NULL)
+    {
+      if (g_error_matches (poppler_error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
+        {
+          g_set_error (error, PE_ERROR, PE_ERROR_ENCRYPTED,
+                       _("File “%s” is protected by a password: ask the sender for an "
+                         "unprotected copy, then import it again."), imp->path);
+          return FALSE;
+        }
+      g_debug ("%s: %s", imp->path, poppler_error != NULL ? poppler_error->message : "?");
+      return set_corrupt_error (error, imp->path);
+    }
+
+  n = poppler_document_get_n_pages (doc);
+  if (n <= 0)
+    return set_corrupt_error (error, imp->path);
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(PopplerPage) page = poppler_document_get_page (doc, i);
+      double wpt = 0, hpt = 0;
+      double wmm, hmm;
+
+      if (page == NULL)
+        return set_corrupt_error (error, imp->path);
+
+      poppler_page_get_size (page, &wpt, &hpt);
+      if (!(wpt > 0 && hpt > 0))
+        return set_corrupt_error (error, imp->path);
+
+      wmm = wpt / 72.0 * 25.4;
+      hmm = hpt / 72.0 * 25.4;
+      if (wmm * hmm / 1e6 > MAX_PDF_PAGE_M2)
+        {
+          g_set_error (error, PE_ERROR, PE_ERROR_TOO_LARGE,
+                       _("Page %d of “%s” is too large (%.0f × %.0f mm): split or shrink "
+                         "the page, then import it again."), i + 1, imp->path, wmm, hmm);
+          return FALSE;
+        }
+
+      if ((wpt * dpi / 72.0) * (hpt * dpi / 72.0) > MAX_PIXELS)
+        {
+          g_set_error (error, PE_ERROR, PE_ERROR_TOO_LARGE,
+                       _("Page %d of “%s” (%.0f × %.0f mm) would have more than %d "
+                         "megapixels at %u dpi: import it at a lower resolution."),
+                       i + 1, imp->path, wmm, hmm, MAX_PIXELS / 1000000, dpi);
+          return FALSE;
+        }
+    }
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(PopplerPage) page = poppler_document_get_page (doc, i);
+      cairo_surface_t *surface;
+      cairo_t *cr;
+      double wpt = 0, hpt = 0;
+      int pw, ph;
+      PIX *pix;
+
+      if (check_cancelled (imp, error))
+        return FALSE;
+
+      poppler_page_get_size (page, &wpt, &hpt);
+      pw = MAX (1, (int) (wpt * dpi / 72.0 + 0.5));
+      ph = MAX (1, (int) (hpt * dpi / 72.0 + 0.5));
+
+      surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, pw, ph);
+      if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+        {
+          cairo_surface_destroy (surface);
+          g_set_error (error, PE_ERROR, PE_ERROR_TOO_LARGE,
+                       _("Page %d of “%s” cannot be rendered at %u dpi (not enough memory): "
+                         "import it at a lower resolution."), i + 1, imp->path, dpi);
+          return FALSE;
+        }
+
+      cr = cairo_create (surface);
+      /* Paper is white; PDFs without a background would otherwise come out black. */
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_paint (cr);
+      cairo_scale (cr, dpi / 72.0, dpi / 72.0);
+      /* The printing variant draws what would be printed: no form-field highlights, only
+       * annotations marked for print. */
+      poppler_page_render_for_printing (page, cr);
+      cairo_destroy (cr);
+      cairo_surface_flush (surface);
+
+      pix = pix_from_surface (surface);
+      cairo_surface_destroy (surface);
+      pixSetResolution (pix, dpi, dpi);
+
+      if (!deliver (imp, pix, NULL, NULL, i + 1, TRUE, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GBytes *
+read_file (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GStatBuf st;
+  char *contents = NULL;
+  gsize len = 0;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int err = errno;
+
+      if (err == ENOENT || err == ENOTDIR)
+        g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
+                     _("File “%s” does not exist."), path);
+      else if (err == EACCES)
+        g_set_error (error, PE_ERROR, PE_ERROR_ACCESS_DENIED,
+                     _("File “%s” cannot be read: you have no permission to read it."), path);
+      else
+        g_set_error (error, PE_ERROR, PE_ERROR_FAILED,
+                     _("File “%s” cannot be read: %s."), path, g_strerror (err));
+      return NULL;
+    }
+
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_UNSUPPORTED,
+                   _("“%s” is a folder: choose the files in it to import them."), path);
+      return NULL;
+    }
+
+  if (st.st_size > MAX_FILE_SIZE)
+    {
+      g_autofree char *size = g_format_size (st.st_size);
+      g_autofree char *max = g_format_size (MAX_FILE_SIZE);
+
+      g_set_error (error, PE_ERROR, PE_ERROR_TOO_LARGE,
+                   _("File “%s” is too large (%s, at most %s): split it, then import the "
+                     "parts."), path, size, max);
+      return NULL;
+    }
+
+  if (!g_file_get_contents (path, &contents, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_ACCES))
+        g_set_error (error, PE_ERROR, PE_ERROR_ACCESS_DENIED,
+                     _("File “%s” cannot be read: you have no permission to read it."), path);
+      else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
+                     _("File “%s” does not exist."), path);
+      else
+        g_set_error (error, PE_ERROR, PE_ERROR_FAILED,
+                     _("File “%s” cannot be read: %s."), path, local_error->message);
+      return NULL;
+    }
+
+  return g_bytes_new_take (contents, len);
+}
+
+gboolean
+pe_file_source_import (const char    *path,
+                       guint          pdf_dpi,
+                       PePageFunc     page_func,
+                       gpointer       user_data,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  Import imp = { path, page_func, user_data, cancellable };
+  const guint8 *data;
+  gsize len;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (page_func != NULL, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  if (!(bytes = read_file (path, error)))
+    return FALSE;
+
+  data = g_bytes_get_data (bytes, &len);
+  if (len == 0)
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_CORRUPT,
+                   _("File “%s” is empty: check that it was copied completely, then import "
+                     "it again."), path);
+      return FALSE;
+    }
+
+  switch (detect_format (data, len))
+    {
+    case FORMAT_PNG:
+      return import_single_image (&imp, bytes, FORMAT_PNG, error);
+    case FORMAT_JPEG:
+      return import_single_image (&imp, bytes, FORMAT_JPEG, error);
+    case FORMAT_TIFF:
+      return import_tiff (&imp, bytes, error);
+    case FORMAT_PDF:
+      return import_pdf (&imp, bytes, pdf_dpi > 0 ? pdf_dpi : DEFAULT_PDF_DPI, error);
+    case FORMAT_UNKNOWN:
+    default:
+      g_set_error (error, PE_ERROR, PE_ERROR_UNSUPPORTED,
+                   _("File “%s” is not a PNG, TIFF, JPEG or PDF file: convert it to one of "
+                     "these formats, then import it again."), path);
+      return FALSE;
+    }
+}
