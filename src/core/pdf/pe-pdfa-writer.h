@@ -33,7 +33,9 @@ typedef struct
   const char *intake_date;      /* date received */
   const char *protocol_ref;     /* reference to the scan protocol / audit record */
   const char *languages;        /* OCR languages, e.g. "deu" → dc:language */
-  GBytes     *attachment_xml;   /* PDF/A-3b only: sidecar XML embedded with AFRelationship */
+  GBytes     *attachment_xml;   /* PDF/A-3b only: sidecar XML embedded with AFRelationship;
+                                 * ignored for the other levels */
+  const char *attachment_name;  /* its file name; "metadata.xml" if NULL */
 } PePdfMetadata;
 
 typedef enum
@@ -53,6 +55,9 @@ PePdfaWriter *pe_pdfa_writer_new         (PePdfaLevel           level,
                                           GError              **error);
 void          pe_pdfa_writer_set_jpeg_quality (PePdfaWriter    *self,
                                           int                   quality);
+/* CreationDate/ModDate of the document (Info and XMP); default: when the writer was made. */
+void          pe_pdfa_writer_set_creation_date (PePdfaWriter   *self,
+                                          GDateTime            *date);
 /* Adds a page. The page size comes from the pixel size and the resolution stored in @pix
  * (pixGetXRes/pixGetYRes; 300 dpi if unset). @jpeg, if not NULL, is the page's original JPEG
  * file, embedded untouched instead of re-encoding @pix. @ocr, if not NULL, becomes the
