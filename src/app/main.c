@@ -1,0 +1,20 @@
+/* main.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "pe-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(PeApplication) app = NULL;
+
+  pe_application_init_i18n ();
+
+  app = pe_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

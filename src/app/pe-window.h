@@ -1,0 +1,28 @@
+/* pe-window.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "pe-application.h"
+
+G_BEGIN_DECLS
+
+#define PE_TYPE_WINDOW (pe_window_get_type ())
+G_DECLARE_FINAL_TYPE (PeWindow, pe_window, PE, WINDOW, AdwApplicationWindow)
+
+PeWindow   *pe_window_new            (PeApplication      *application);
+/* The scanners found by the last refresh (PeDeviceItem) and the pages of the current batch
+ * (PePageItem), in scan order. */
+GListModel *pe_window_get_devices    (PeWindow           *self);
+GListModel *pe_window_get_pages      (PeWindow           *self);
+/* Imports @paths (PNG, TIFF, JPEG, PDF) into the current batch, as the Import action does
+ * after the file chooser; does nothing while another operation runs. */
+void        pe_window_import_files   (PeWindow           *self,
+                                      const char * const *paths);
+/* TRUE while a scan, an import or a send is running. */
+gboolean    pe_window_get_busy       (PeWindow           *self);
+
+G_END_DECLS

@@ -1,0 +1,707 @@
+/* test-window.c: drives the real main window under a display (Xvfb in CI)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "pe-application.h"
+#include "pe-device-item.h"
+#include "pe-page-item.h"
+#include "pe-preferences-window.h"
+#include "pe-test-common.h"
+#include "pe-window.h"
+
+typedef struct
+{
+  char          *tmpdir;
+  PeApplication *app;
+  PeWindow      *window;
+  GSettings     *settings;
+} Fixture;
+
+typedef gboolean (*Condition) (Fixture *fixture);
+
+static gboolean
+wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop (so the SANE thread's results and the thumbnails arrive) until @condition
+ * holds or @seconds pass. */
+static gboolean
+iterate_until (Fixture   *fixture,
+               Condition  condition,
+               guint      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)seconds * G_USEC_PER_SEC;
+  guint wake_up = g_timeout_add (20, wake_up_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = condition (fixture)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake_up);
+  return ok;
+}
+
+/* For animations that have no end signal to wait for (toasts sliding in). */
+static void
+settle (Fixture *fixture,
+        guint    milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64)milliseconds * 1000;
+  guint wake_up = g_timeout_add (20, wake_up_cb, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake_up);
+}
+
+static gboolean
+have_display (void)
+{
+  return g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
+}
+
+static void
+fixture_set_up (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *store = NULL;
+
+  fixture->tmpdir = pe_test_mkdtemp ();
+  store = g_build_filename (fixture->tmpdir, "store", NULL);
+  g_setenv ("PE_STORE_DIR", store, TRUE);
+
+  /* GSETTINGS_BACKEND=memory (test_env): nothing leaks into the user's settings. */
+  fixture->settings = g_settings_new (APP_ID);
+  g_settings_set_string (fixture->settings, "last-device", "test:0");
+  /* 50 dpi keeps the simulated page small, so the test is fast. */
+  g_settings_set_uint (fixture->settings, "resolution", 50);
+  g_settings_set_string (fixture->settings, "outbox-dir", fixture->tmpdir);
+  g_settings_set_int (fixture->settings, "window-width", 1000);
+  g_settings_set_int (fixture->settings, "window-height", 700);
+
+  fixture->app = pe_application_new ();
+  /* Not unique: a developer's running Posteingang must not receive the test's activation. */
+  g_application_set_flags (G_APPLICATION (fixture->app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (fixture->app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (fixture->app));
+
+  g_assert_nonnull (gtk_application_get_windows (GTK_APPLICATION (fixture->app)));
+  fixture->window = gtk_application_get_windows (GTK_APPLICATION (fixture->app))->data;
+  g_assert_true (PE_IS_WINDOW (fixture->window));
+  g_object_ref (fixture->window);
+}
+
+static gboolean
+window_idle (Fixture *fixture)
+{
+  return !pe_window_get_busy (fixture->window);
+}
+
+static void
+fixture_tear_down (Fixture *fixture)
+{
+  /* Let a running operation finish so no worker thread outlives the window. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel", NULL);
+  iterate_until (fixture, window_idle, 30);
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  g_clear_object (&fixture->app);
+  g_clear_object (&fixture->settings);
+
+  pe_test_rmdir (fixture->tmpdir);
+  g_clear_pointer (&fixture->tmpdir, g_free);
+  g_unsetenv ("PE_STORE_DIR");
+}
+
+static GObject *
+template_child (Fixture    *fixture,
+                const char *name)
+{
+  GObject *child;
+
+  child = gtk_widget_get_template_child (GTK_WIDGET (fixture->window), PE_TYPE_WINDOW, name);
+  g_assert_nonnull (child);
+
+  return child;
+}
+
+static gboolean
+window_mapped (Fixture *fixture)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (fixture->window)) &&
+         gtk_widget_get_width (GTK_WIDGET (fixture->window)) > 0;
+}
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static guint frames_seen;
+
+static gboolean
+two_frames_drawn (Fixture *fixture)
+{
+  return frames_seen >= 2;
+}
+
+/* Lets layout and drawing catch up with the last change before a screenshot. */
+static void
+wait_for_frames (Fixture   *fixture,
+                 GtkWidget *window)
+{
+  guint id;
+
+  frames_seen = 0;
+  id = gtk_widget_add_tick_callback (window, count_frame_cb, &frames_seen, NULL);
+  gtk_widget_queue_draw (window);
+  g_assert_true (iterate_until (fixture, two_frames_drawn, 10));
+  gtk_widget_remove_tick_callback (window, id);
+}
+
+static gboolean
+test_device_selected (Fixture *fixture)
+{
+  GtkDropDown *drop_down = GTK_DROP_DOWN (template_child (fixture, "device_drop_down"));
+  PeDeviceItem *item = gtk_drop_down_get_selected_item (drop_down);
+
+  return item != NULL && g_strcmp0 (pe_device_item_get_name (item), "test:0") == 0;
+}
+
+static gboolean
+first_thumbnail_loaded (Fixture *fixture)
+{
+  GListModel *pages = pe_window_get_pages (fixture->window);
+  g_autoptr(PePageItem) page = NULL;
+
+  if (pe_window_get_busy (fixture->window) || g_list_model_get_n_items (pages) == 0)
+    return FALSE;
+
+  page = g_list_model_get_item (pages, 0);
+  return pe_page_item_get_thumbnail (page) != NULL || pe_page_item_get_failed (page);
+}
+
+static gboolean
+some_page_arrived (Fixture *fixture)
+{
+  return g_list_model_get_n_items (pe_window_get_pages (fixture->window)) > 0;
+}
+
+static gboolean
+all_thumbnails_loaded (Fixture *fixture)
+{
+  GListModel *pages = pe_window_get_pages (fixture->window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (pages); i++)
+    {
+      g_autoptr(PePageItem) page = g_list_model_get_item (pages, i);
+
+      if (pe_page_item_get_thumbnail (page) == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GtkPicture *
+find_picture_with_paintable (GtkWidget *widget)
+{
+  if (GTK_IS_PICTURE (widget) && gtk_picture_get_paintable (GTK_PICTURE (widget)) != NULL &&
+      gtk_widget_get_mapped (widget))
+    return GTK_PICTURE (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkPicture *found = find_picture_with_paintable (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+grid_shows_thumbnail (Fixture *fixture)
+{
+  return find_picture_with_paintable (GTK_WIDGET (template_child (fixture, "page_grid"))) != NULL;
+}
+
+static gboolean
+scan_button_back (Fixture *fixture)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (template_child (fixture, "scan_button"))) &&
+         !gtk_widget_get_mapped (GTK_WIDGET (template_child (fixture, "cancel_button")));
+}
+
+static gboolean
+status_page_hidden (Fixture *fixture)
+{
+  return !gtk_widget_get_mapped (GTK_WIDGET (template_child (fixture, "status_page")));
+}
+
+static double
+share_of_pixels_unlike_corner (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize)width * 4;
+  g_autofree guint32 *pixels = g_new (guint32, (gsize)width * height);
+  /* Inside the window, clear of the rounded corner and the shadow. */
+  guint32 background;
+  guint64 unlike = 0;
+
+  gdk_texture_download (texture, (guchar *)pixels, stride);
+  background = pixels[(gsize)(height - 20) * width + 20];
+
+  for (gsize i = 0; i < (gsize)width * height; i++)
+    if (pixels[i] != background)
+      unlike++;
+
+  return (double)unlike / ((double)width * height);
+}
+
+/* Renders the window the way the compositor would get it and saves it as PNG. */
+static char *
+save_screenshot (Fixture    *fixture,
+                 GtkWidget  *window,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) reread = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  const char *dir = g_getenv ("PE_SCREENSHOT_DIR");
+  GskRenderer *renderer;
+  GStatBuf st;
+  int width;
+  int height;
+
+  wait_for_frames (fixture, window);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  path = g_build_filename (dir != NULL ? dir : g_get_tmp_dir (), name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  /* A blank render compresses to almost nothing, and its pixels are all alike. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 8000);
+  g_assert_cmpfloat (share_of_pixels_unlike_corner (texture), >, 0.02);
+
+  reread = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (reread), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (reread), ==, height);
+
+  return g_steal_pointer (&path);
+}
+
+static void
+test_window_scan (Fixture *fixture)
+{
+  GtkStack *content_stack;
+  GtkWidget *status_page;
+  GListModel *pages;
+  g_autoptr(PePageItem) page = NULL;
+  g_autofree char *shot = NULL;
+  g_autofree char *last = NULL;
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+
+  content_stack = GTK_STACK (template_child (fixture, "content_stack"));
+  status_page = GTK_WIDGET (template_child (fixture, "status_page"));
+  pages = pe_window_get_pages (fixture->window);
+
+  /* Empty batch: the status page is what the user sees. */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "empty");
+  g_assert_true (gtk_widget_get_mapped (status_page));
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 0);
+
+  /* The device list is filled off the main thread; the remembered scanner gets selected. */
+  g_assert_true (iterate_until (fixture, test_device_selected, 60));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (template_child (fixture, "scan_button"))));
+
+  /* test:0's feeder holds 10 sheets and then reports that it is empty, like a real one. */
+  g_settings_set_string (fixture->settings, "source", "adf");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_true (pe_window_get_busy (fixture->window));
+  /* While scanning, the header bar offers Cancel instead of Scan. */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (template_child (fixture, "cancel_button"))));
+
+  /* Pages appear while the feeder is still running. */
+  g_assert_true (iterate_until (fixture, some_page_arrived, 60));
+  if (pe_window_get_busy (fixture->window))
+    g_free (save_screenshot (fixture, GTK_WIDGET (fixture->window), "window-scanning.png"));
+
+  g_assert_true (iterate_until (fixture, first_thumbnail_loaded, 90));
+
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 10);
+  page = g_list_model_get_item (pages, 0);
+  g_assert_false (pe_page_item_get_failed (page));
+  g_assert_cmpuint (pe_page_item_get_number (page), ==, 1);
+  g_assert_true (g_file_test (pe_page_item_get_image_path (page), G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (pe_page_item_get_thumbnail (page)), >, 0);
+
+  g_assert_true (iterate_until (fixture, grid_shows_thumbnail, 10));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "pages");
+  /* The stack cross-fades, so the status page goes away a moment later. */
+  g_assert_true (iterate_until (fixture, status_page_hidden, 5));
+  g_assert_false (gtk_widget_get_mapped (status_page));
+  g_assert_true (iterate_until (fixture, scan_button_back, 5));
+
+  last = g_settings_get_string (fixture->settings, "last-device");
+  g_assert_cmpstr (last, ==, "test:0");
+
+  shot = save_screenshot (fixture, GTK_WIDGET (fixture->window), "window-scan.png");
+}
+
+static void
+test_window_german (Fixture *fixture)
+{
+  GtkButton *scan_button;
+  AdwStatusPage *status_page;
+  g_autofree char *shot = NULL;
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+
+  scan_button = GTK_BUTTON (template_child (fixture, "scan_button"));
+  status_page = ADW_STATUS_PAGE (template_child (fixture, "status_page"));
+
+  /* Literal German, not _(): the point is that the catalogue from po/de.po is used. */
+  g_assert_cmpstr (gtk_button_get_label (scan_button), ==, "Scannen");
+  g_assert_cmpstr (adw_status_page_get_title (status_page), ==, "Noch keine Seiten");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "Posteingang");
+
+  iterate_until (fixture, test_device_selected, 60);
+  shot = save_screenshot (fixture, GTK_WIDGET (fixture->window), "window-de.png");
+}
+
+static gboolean
+first_page_arrived (Fixture *fixture)
+{
+  return !pe_window_get_busy (fixture->window) &&
+         g_list_model_get_n_items (pe_window_get_pages (fixture->window)) > 0;
+}
+
+static guint
+count_files_with_suffix (const char *dir,
+                         const char *suffix)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, suffix))
+      n++;
+
+  return n;
+}
+
+/* Scan one page from the flatbed, send it: the batch is OCRed, written as PDF/A and delivered
+ * into the outbox folder from the settings, and the window starts over. */
+static void
+test_window_send (Fixture *fixture)
+{
+  GListModel *pages = pe_window_get_pages (fixture->window);
+  GtkStack *content_stack;
+  g_autofree char *shot = NULL;
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+  g_assert_true (iterate_until (fixture, test_device_selected, 60));
+  content_stack = GTK_STACK (template_child (fixture, "content_stack"));
+
+  /* Nothing to send in an empty batch: the action is disabled and does nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send", NULL);
+  g_assert_false (pe_window_get_busy (fixture->window));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_true (iterate_until (fixture, first_page_arrived, 90));
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 1);
+  g_assert_cmpuint (count_files_with_suffix (fixture->tmpdir, ".pdf"), ==, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send", NULL);
+  g_assert_true (pe_window_get_busy (fixture->window));
+  g_assert_true (iterate_until (fixture, window_idle, 100));
+
+  /* Delivered: one PDF/A and its sidecar in the outbox, and an empty window again. */
+  g_assert_cmpuint (count_files_with_suffix (fixture->tmpdir, ".pdf"), ==, 1);
+  g_assert_cmpuint (count_files_with_suffix (fixture->tmpdir, ".json"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "empty");
+
+  /* Let the cross-fades and the result toast finish sliding in. */
+  g_assert_true (iterate_until (fixture, scan_button_back, 5));
+  settle (fixture, 800);
+  shot = save_screenshot (fixture, GTK_WIDGET (fixture->window), "window-sent.png");
+}
+
+/* Two sample pages through the same path as the Import action's file chooser. */
+static void
+test_window_import (Fixture *fixture)
+{
+  GListModel *pages = pe_window_get_pages (fixture->window);
+  const char *root = g_getenv ("PE_SOURCE_ROOT");
+  g_autofree char *p1 = NULL;
+  g_autofree char *p3 = NULL;
+  g_autoptr(PePageItem) first = NULL;
+  g_autoptr(PePageItem) second = NULL;
+  g_autofree char *shot = NULL;
+
+  g_assert_nonnull (root);
+  p1 = g_build_filename (root, "data", "sample", "pages", "p0001.png", NULL);
+  p3 = g_build_filename (root, "data", "sample", "pages", "p0003.png", NULL);
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+
+  pe_window_import_files (fixture->window, (const char *[]) { p1, p3, NULL });
+  g_assert_true (pe_window_get_busy (fixture->window));
+  g_assert_true (iterate_until (fixture, first_thumbnail_loaded, 60));
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 2);
+
+  first = g_list_model_get_item (pages, 0);
+  second = g_list_model_get_item (pages, 1);
+  g_assert_cmpuint (pe_page_item_get_number (first), ==, 1);
+  g_assert_cmpuint (pe_page_item_get_number (second), ==, 2);
+
+  /* The sample pages are A4 portrait: the tile takes their shape. */
+  g_assert_true (iterate_until (fixture, all_thumbnails_loaded, 30));
+  g_assert_cmpfloat_with_epsilon (gdk_paintable_get_intrinsic_aspect_ratio (
+                                    pe_page_item_get_thumbnail (first)), 210.0 / 297.0, 0.01);
+
+  g_assert_true (iterate_until (fixture, grid_shows_thumbnail, 10));
+  g_assert_true (iterate_until (fixture, status_page_hidden, 5));
+  shot = save_screenshot (fixture, GTK_WIDGET (fixture->window), "window-import.png");
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+static GType wanted_type;
+
+static gboolean
+wanted_window_shown (Fixture *fixture)
+{
+  return find_toplevel (wanted_type) != NULL;
+}
+
+static GtkWindow *
+wait_for_window (Fixture *fixture,
+                 GType    type)
+{
+  wanted_type = type;
+  g_assert_true (iterate_until (fixture, wanted_window_shown, 10));
+  return find_toplevel (type);
+}
+
+/* The preferences write through to GSettings; about and shortcuts open (their templates load
+ * without warnings, which the test framework makes fatal). */
+static void
+test_window_dialogs (Fixture *fixture)
+{
+  GtkWindow *prefs;
+  GtkWindow *about;
+  GtkWindow *shortcuts;
+  GtkSpinButton *spin;
+  AdwComboRow *mode_row;
+  g_autofree char *mode = NULL;
+  g_autofree char *shot = NULL;
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  prefs = wait_for_window (fixture, PE_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (prefs);
+  g_assert_true (gtk_window_get_transient_for (prefs) == GTK_WINDOW (fixture->window));
+
+  spin = GTK_SPIN_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                         PE_TYPE_PREFERENCES_WINDOW,
+                                                         "resolution_spin"));
+  g_assert_cmpfloat (gtk_spin_button_get_value (spin), ==, 50.0);
+  gtk_spin_button_set_value (spin, 300.0);
+  g_assert_cmpuint (g_settings_get_uint (fixture->settings, "resolution"), ==, 300);
+
+  mode_row = ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                           PE_TYPE_PREFERENCES_WINDOW,
+                                                           "mode_row"));
+  g_assert_cmpuint (adw_combo_row_get_selected (mode_row), ==, 0);
+  adw_combo_row_set_selected (mode_row, 1);
+  mode = g_settings_get_string (fixture->settings, "mode");
+  g_assert_cmpstr (mode, ==, "gray");
+
+  shot = save_screenshot (fixture, GTK_WIDGET (prefs), "preferences.png");
+  g_clear_pointer (&shot, g_free);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "documents");
+  settle (fixture, 500);
+  shot = save_screenshot (fixture, GTK_WIDGET (prefs), "preferences-documents.png");
+  gtk_window_destroy (prefs);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "about", NULL);
+  about = wait_for_window (fixture, ADW_TYPE_ABOUT_WINDOW);
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  gtk_window_destroy (about);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "shortcuts", NULL);
+  shortcuts = wait_for_window (fixture, GTK_TYPE_SHORTCUTS_WINDOW);
+  gtk_window_destroy (shortcuts);
+}
+
+typedef void (*FixtureFunc) (Fixture *fixture);
+
+/* Set-up needs a display (gtk_init), so the skip is decided before it runs. */
+static void
+run_with_fixture (gconstpointer data)
+{
+  FixtureFunc func = (FixtureFunc)data;
+  Fixture fixture = { 0 };
+
+  if (!have_display ())
+    {
+      g_test_skip ("no display: run under xvfb-run (see .ci/run)");
+      return;
+    }
+
+  fixture_set_up (&fixture);
+  func (&fixture);
+  fixture_tear_down (&fixture);
+}
+
+static void
+test_window_german_checked (Fixture *fixture)
+{
+  const char *lang = g_getenv ("LANGUAGE");
+
+  if (lang == NULL || !g_str_has_prefix (lang, "de"))
+    {
+      g_test_skip ("needs LANGUAGE=de and LC_ALL=de_DE.UTF-8 (meson test window-de sets them)");
+      return;
+    }
+
+  /* Without the locale glibc ignores LANGUAGE and stays in English. */
+  if (g_strcmp0 (setlocale (LC_MESSAGES, NULL), "C") == 0)
+    {
+      g_test_skip ("locale de_DE.UTF-8 missing: localedef -i de_DE -f UTF-8 de_DE.UTF-8");
+      return;
+    }
+
+  test_window_german (fixture);
+}
+
+/* A copy of the project's SANE configuration whose test:0 scans a colour pattern instead of
+ * solid black, so the screenshots show what a thumbnail looks like. */
+static char *
+make_sane_config (void)
+{
+  const char *src = g_getenv ("SANE_CONFIG_DIR");
+  g_autofree char *src_dll = NULL;
+  g_autofree char *src_test = NULL;
+  g_autofree char *dll = NULL;
+  g_autofree char *test = NULL;
+  g_autofree char *dst_dll = NULL;
+  g_autofree char *dst_test = NULL;
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *patched = NULL;
+  char *dir;
+
+  g_assert_nonnull (src);
+  dir = pe_test_mkdtemp ();
+
+  src_dll = g_build_filename (src, "dll.conf", NULL);
+  src_test = g_build_filename (src, "test.conf", NULL);
+  g_file_get_contents (src_dll, &dll, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (src_test, &test, NULL, &error);
+  g_assert_no_error (error);
+
+  regex = g_regex_new ("^test-picture .*$", G_REGEX_MULTILINE, 0, &error);
+  g_assert_no_error (error);
+  patched = g_regex_replace_literal (regex, test, -1, 0, "test-picture \"Color pattern\"", 0,
+                                     &error);
+  g_assert_no_error (error);
+
+  dst_dll = g_build_filename (dir, "dll.conf", NULL);
+  dst_test = g_build_filename (dir, "test.conf", NULL);
+  g_file_set_contents (dst_dll, dll, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (dst_test, patched, -1, &error);
+  g_assert_no_error (error);
+
+  return dir;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *sane_dir = NULL;
+  int ret;
+
+  pe_application_init_i18n ();
+  g_test_init (&argc, &argv, NULL);
+
+  /* Before anything starts SANE, which reads the variable once. */
+  sane_dir = make_sane_config ();
+  g_setenv ("SANE_CONFIG_DIR", sane_dir, TRUE);
+
+  g_test_add_data_func ("/app/window/scan", test_window_scan, run_with_fixture);
+  g_test_add_data_func ("/app/window/import", test_window_import, run_with_fixture);
+  g_test_add_data_func ("/app/window/send", test_window_send, run_with_fixture);
+  g_test_add_data_func ("/app/window/dialogs", test_window_dialogs, run_with_fixture);
+  g_test_add_data_func ("/app/window/german", test_window_german_checked, run_with_fixture);
+
+  ret = g_test_run ();
+  pe_test_rmdir (sane_dir);
+
+  return ret;
+}
