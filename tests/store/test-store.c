@@ -295,15 +295,19 @@ test_migration (void)
     g_autoptr(GPtrArray) items = NULL;
 
     g_assert_no_error (error);
-    g_assert_cmpuint (pe_sqlite_store_get_schema_version (store), ==, 2);
+    g_assert_cmpuint (pe_sqlite_store_get_schema_version (store), ==,
+                      PE_SQLITE_STORE_SCHEMA_VERSION);
     pages = pe_store_list_pages (PE_STORE (store), batch, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (pages->len, ==, 1);
+    /* Columns added by later steps read as their defaults. */
+    g_assert_null (((PePageRecord *) g_ptr_array_index (pages, 0))->clean_image_path);
+    g_assert_false (((PePageRecord *) g_ptr_array_index (pages, 0))->blank);
     items = pe_store_outbox_list (PE_STORE (store), FALSE, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (items->len, ==, 0);
   }
-  g_assert_cmpint (count_rows (dir, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (count_rows (dir, "PRAGMA user_version"), ==, PE_SQLITE_STORE_SCHEMA_VERSION);
 
   /* A store from a newer Posteingang is refused, not damaged. */
   {
@@ -350,6 +354,72 @@ test_wal (void)
   pe_test_rmdir (dir);
 }
 
+static void
+test_page_clean (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PIX) grey = make_page (200, 300, 8);
+  g_autoptr(PIX) bitonal = make_page (200, 300, 1);
+  g_autoptr(PePageRecord) a = NULL;
+  g_autoptr(PePageRecord) b = NULL;
+  gint64 batch;
+
+  {
+    g_autoptr(PeSqliteStore) store = pe_sqlite_store_new (dir, &error);
+
+    g_assert_no_error (error);
+    batch = pe_store_create_batch (PE_STORE (store), NULL, &error);
+    a = pe_store_add_page (PE_STORE (store), batch, grey, NULL, NULL, NULL, &error);
+    b = pe_store_add_page (PE_STORE (store), batch, grey, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (pe_store_set_page_clean (PE_STORE (store), a->id, bitonal,
+                                            "{\"skew_deg\":1.5}", FALSE, &error));
+    g_assert_true (pe_store_set_page_clean (PE_STORE (store), b->id, grey, "{}", TRUE, &error));
+    g_assert_no_error (error);
+    g_assert_false (pe_store_set_page_clean (PE_STORE (store), 777, grey, "{}", TRUE, &error));
+    g_assert_error (error, PE_ERROR, PE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+
+  {
+    g_autoptr(PeSqliteStore) store = pe_sqlite_store_new (dir, &error);
+    g_autoptr(GPtrArray) pages = pe_store_list_pages (PE_STORE (store), batch, &error);
+    PePageRecord *pa = g_ptr_array_index (pages, 0);
+    PePageRecord *pb = g_ptr_array_index (pages, 1);
+    g_autoptr(PIX) back = NULL;
+    l_int32 same = 0;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (pa->state, ==, PE_PAGE_CLEANED);
+    g_assert_false (pa->blank);
+    g_assert_true (pb->blank);
+    g_assert_cmpstr (pa->clean_report_json, ==, "{\"skew_deg\":1.5}");
+    /* Bitonal pages are kept as G4 TIFF, others as PNG; the original stays beside them. */
+    g_assert_true (g_str_has_suffix (pa->clean_image_path, ".clean.tif"));
+    g_assert_true (g_str_has_suffix (pb->clean_image_path, ".clean.png"));
+    g_assert_true (g_file_test (pa->image_path, G_FILE_TEST_IS_REGULAR));
+    back = pixRead (pa->clean_image_path);
+    g_assert_nonnull (back);
+    pixEqual (back, bitonal, &same);
+    g_assert_true (same);
+
+    /* Cleaning again never moves a page back from a later state. */
+    g_assert_true (pe_store_set_page_ocr (PE_STORE (store), pa->id, "x", "deu", 90, &error));
+    g_assert_true (pe_store_set_page_clean (PE_STORE (store), pa->id, bitonal, "{}", FALSE,
+                                            &error));
+  }
+  {
+    g_autoptr(PeSqliteStore) store = pe_sqlite_store_new (dir, &error);
+    g_autoptr(GPtrArray) pages = pe_store_list_pages (PE_STORE (store), batch, &error);
+
+    g_assert_cmpint (((PePageRecord *) g_ptr_array_index (pages, 0))->state, ==,
+                     PE_PAGE_OCR_DONE);
+  }
+
+  pe_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -361,6 +431,7 @@ main (int   argc,
   g_test_add_func ("/store/outbox/queue", test_outbox);
   g_test_add_func ("/store/migration", test_migration);
   g_test_add_func ("/store/wal", test_wal);
+  g_test_add_func ("/store/pages/clean", test_page_clean);
 
   return g_test_run ();
 }

@@ -84,6 +84,11 @@ static const char *migrations[] = {
   "  delivered_at TEXT,"
   "  UNIQUE (document_id, target));"
   "CREATE INDEX outbox_due ON outbox (state, next_attempt);",
+
+  /* 3: the cleaned page next to the original, and what cleanup did */
+  "ALTER TABLE pages ADD COLUMN clean_image TEXT;"
+  "ALTER TABLE pages ADD COLUMN clean_report TEXT;"
+  "ALTER TABLE pages ADD COLUMN blank INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PE_SQLITE_STORE_SCHEMA_VERSION);
@@ -468,7 +473,8 @@ store_add_page (PeStore     *store,
 }
 
 #define PAGE_COLUMNS "id, batch_id, seq, image, sha256, dpi, width, height, depth, source, " \
-                     "state, ocr_tsv, ocr_languages, ocr_confidence, created"
+                     "state, ocr_tsv, ocr_languages, ocr_confidence, created, clean_image, " \
+                     "clean_report, blank"
 
 static PePageRecord *
 page_from_row (PeSqliteStore *self,
@@ -493,6 +499,12 @@ page_from_row (PeSqliteStore *self,
   record->ocr_languages = dup_column_text (stmt, 12);
   record->ocr_confidence = sqlite3_column_double (stmt, 13);
   record->created = dup_column_text (stmt, 14);
+  if (sqlite3_column_type (stmt, 15) != SQLITE_NULL)
+    record->clean_image_path = g_strdup_printf ("%s/pages/%" G_GINT64_FORMAT "/%s", self->dir,
+                                                record->batch_id,
+                                                sqlite3_column_text (stmt, 15));
+  record->clean_report_json = dup_column_text (stmt, 16);
+  record->blank = sqlite3_column_int (stmt, 17);
 
   return record;
 }
@@ -564,6 +576,77 @@ store_set_page_ocr (PeStore     *store,
   sqlite3_bind_text (stmt, 2, languages, -1, SQLITE_TRANSIENT);
   sqlite3_bind_double (stmt, 3, confidence);
   sqlite3_bind_int (stmt, 4, PE_PAGE_OCR_DONE);
+  sqlite3_bind_int64 (stmt, 5, page_id);
+
+  return update_one (self, stmt, _("Page"), page_id, error);
+}
+
+static gboolean
+store_set_page_clean (PeStore     *store,
+                      gint64       page_id,
+                      PIX         *clean,
+                      const char  *report_json,
+                      gboolean     blank,
+                      GError     **error)
+{
+  PeSqliteStore *self = PE_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) find = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree guint8 *data = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  size_t size = 0;
+  gint64 batch_id;
+  int seq;
+
+  /* Encoded outside the lock: other pages are recorded meanwhile. Bitonal pages as G4 TIFF
+   * (a few ms, tens of KB), others as PNG at low compression: lossless either way. */
+  if (pixGetDepth (clean) == 1)
+    {
+      if (pixWriteMemTiff (&data, &size, clean, IFF_TIFF_G4) != 0)
+        size = 0;
+    }
+  else
+    {
+      pixSetZlibCompression (clean, 1);
+      if (pixWriteMemPng (&data, &size, clean, 0.0) != 0)
+        size = 0;
+    }
+  if (size == 0)
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_STORE,
+                   _("A cleaned page could not be encoded for the batch store."));
+      return FALSE;
+    }
+
+  locker = g_mutex_locker_new (&self->lock);
+  find = prepare (self, "SELECT batch_id, seq FROM pages WHERE id = ?", error);
+  if (find == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (find, 1, page_id);
+  if (sqlite3_step (find) != SQLITE_ROW)
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
+                   _("%s %lld is not in the batch store."), _("Page"), (long long) page_id);
+      return FALSE;
+    }
+  batch_id = sqlite3_column_int64 (find, 0);
+  seq = sqlite3_column_int (find, 1);
+
+  name = g_strdup_printf ("p%04d.clean.%s", seq, pixGetDepth (clean) == 1 ? "tif" : "png");
+  path = g_strdup_printf ("%s/pages/%" G_GINT64_FORMAT "/%s", self->dir, batch_id, name);
+  if (!pe_fs_write_atomic (path, data, size, error))
+    return FALSE;
+
+  stmt = prepare (self, "UPDATE pages SET clean_image = ?, clean_report = ?, blank = ?, "
+                        "state = MAX (state, ?) WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, report_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, blank);
+  sqlite3_bind_int (stmt, 4, PE_PAGE_CLEANED);
   sqlite3_bind_int64 (stmt, 5, page_id);
 
   return update_one (self, stmt, _("Page"), page_id, error);
@@ -983,6 +1066,7 @@ store_iface_init (PeStoreInterface *iface)
   iface->list_pages = store_list_pages;
   iface->set_page_ocr = store_set_page_ocr;
   iface->set_page_state = store_set_page_state;
+  iface->set_page_clean = store_set_page_clean;
   iface->create_document = store_create_document;
   iface->list_documents = store_list_documents;
   iface->get_document = store_get_document;

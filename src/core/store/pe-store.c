@@ -24,6 +24,8 @@ pe_page_record_free (PePageRecord *record)
   g_free (record->ocr_tsv);
   g_free (record->ocr_languages);
   g_free (record->created);
+  g_free (record->clean_image_path);
+  g_free (record->clean_report_json);
   g_free (record);
 }
 
@@ -109,6 +111,19 @@ pe_store_set_page_state (PeStore      *self,
 {
   g_return_val_if_fail (PE_IS_STORE (self), FALSE);
   return IFACE (self)->set_page_state (self, page_id, state, error);
+}
+
+gboolean
+pe_store_set_page_clean (PeStore     *self,
+                         gint64       page_id,
+                         PIX         *clean,
+                         const char  *report_json,
+                         gboolean     blank,
+                         GError     **error)
+{
+  g_return_val_if_fail (PE_IS_STORE (self), FALSE);
+  g_return_val_if_fail (clean != NULL, FALSE);
+  return IFACE (self)->set_page_clean (self, page_id, clean, report_json, blank, error);
 }
 
 PeDocumentRecord *

@@ -34,6 +34,10 @@ typedef struct
   char        *ocr_languages;
   double       ocr_confidence;
   char        *created;      /* ISO 8601 UTC */
+  char        *clean_image_path;   /* the cleaned page (NULL until cleaned); the original is
+                                    * kept beside it */
+  char        *clean_report_json;  /* what cleanup did, for the scan protocol */
+  gboolean     blank;              /* marked blank by cleanup: left out of documents, kept */
 } PePageRecord;
 
 typedef struct
@@ -108,6 +112,12 @@ struct _PeStoreInterface
                                             gint64             page_id,
                                             PePageState        state,
                                             GError           **error);
+  gboolean          (*set_page_clean)      (PeStore           *self,
+                                            gint64             page_id,
+                                            PIX               *clean,
+                                            const char        *report_json,
+                                            gboolean           blank,
+                                            GError           **error);
   PeDocumentRecord *(*create_document)     (PeStore           *self,
                                             gint64             batch_id,
                                             const gint64      *page_ids,
@@ -174,6 +184,14 @@ gboolean          pe_store_set_page_ocr       (PeStore           *self,
 gboolean          pe_store_set_page_state     (PeStore           *self,
                                                gint64             page_id,
                                                PePageState        state,
+                                               GError           **error);
+/* Stores the cleaned page durably beside the original (G4 TIFF for 1 bpp, PNG otherwise) with
+ * the cleanup report, and moves the page to PE_PAGE_CLEANED. */
+gboolean          pe_store_set_page_clean     (PeStore           *self,
+                                               gint64             page_id,
+                                               PIX               *clean,
+                                               const char        *report_json,
+                                               gboolean           blank,
                                                GError           **error);
 PeDocumentRecord *pe_store_create_document    (PeStore           *self,
                                                gint64             batch_id,
