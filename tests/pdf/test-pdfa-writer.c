@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
 #include <math.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -20,6 +22,7 @@
 #include "pe-types.h"
 #include "pe-pdfa-writer.h"
 #include "pe-pdf-image.h"
+#include "pe-pdf-mrc.h"
 #include "pe-test-common.h"
 
 #define DOC_ID "3f2b8c1e-0d4a-4e6b-9a51-7c2d9e0f1a23"
@@ -1121,6 +1124,451 @@ test_dates (void)
   pe_test_rmdir (dir);
 }
 
+/* MRC ---------------------------------------------------------------------------------------- */
+
+/* A 200 dpi sample page as a 300 dpi scan */
+static PIX *
+upscale_300 (PIX *pix)
+{
+  PIX *big = pixScale (pix, 1.5, 1.5);
+
+  pixSetResolution (big, 300, 300);
+  return big;
+}
+
+/* The stamp's box on sample page @index (1-based) from truth.json, in pixels at @dpi. */
+static void
+stamp_box (guint   index,
+           double  dpi,
+           int    *x,
+           int    *y,
+           int    *w,
+           int    *h)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample",
+                                            "truth.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *pages, *bbox;
+  JsonObject *stamp;
+  double mm[4];
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  pages = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                        "pages");
+  stamp = json_object_get_object_member (json_array_get_object_element (pages, index - 1),
+                                         "stamp");
+  g_assert_nonnull (stamp);
+  g_assert_cmpstr (json_object_get_string_member (stamp, "color"), ==, "blue");
+  bbox = json_object_get_array_member (stamp, "bbox_mm");
+  for (guint i = 0; i < 4; i++)
+    mm[i] = json_array_get_double_element (bbox, i);
+  *x = mm[0] / 25.4 * dpi;
+  *y = mm[1] / 25.4 * dpi;
+  *w = mm[2] / 25.4 * dpi;
+  *h = mm[3] / 25.4 * dpi;
+}
+
+/* Mean colour of the ink (anything clearly darker than paper) inside the box. */
+static guint
+mean_ink (PIX    *pix,
+          int     x0,
+          int     y0,
+          int     w,
+          int     h,
+          double  rgb[3])
+{
+  g_autoptr(PIX) p = pixConvertTo32 (pix);
+  guint n = 0;
+
+  rgb[0] = rgb[1] = rgb[2] = 0;
+  for (int y = y0; y < y0 + h; y++)
+    for (int x = x0; x < x0 + w; x++)
+      {
+        l_int32 r, g, b;
+
+        pixGetRGBPixel (p, x, y, &r, &g, &b);
+        if ((255 - r) + (255 - g) + (255 - b) < 150)
+          continue;
+        rgb[0] += r;
+        rgb[1] += g;
+        rgb[2] += b;
+        n++;
+      }
+  for (guint c = 0; c < 3 && n > 0; c++)
+    rgb[c] /= n;
+  return n;
+}
+
+typedef struct
+{
+  char  type[16];
+  guint width, height;
+  char  color[8];
+  guint bpc;
+  char  enc[8];
+  guint xppi, yppi;
+} ImageInfo;
+
+static GArray *
+list_images (const char *pdf)
+{
+  const char *argv[] = { "pdfimages", "-list", pdf, NULL };
+  g_autofree char *out = run_ok (argv);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  GArray *images = g_array_new (FALSE, TRUE, sizeof (ImageInfo));
+
+  for (guint i = 2; lines[i] != NULL; i++)
+    {
+      ImageInfo info = { 0 };
+      guint page, num, comp;
+      char interp[8];
+
+      if (sscanf (lines[i], "%u %u %15s %u %u %7s %u %u %7s %7s %*u %*u %u %u", &page, &num,
+                  info.type, &info.width, &info.height, info.color, &comp, &info.bpc, info.enc,
+                  interp, &info.xppi, &info.yppi) == 12)
+        g_array_append_val (images, info);
+    }
+  return images;
+}
+
+static goffset
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_size;
+}
+
+static void
+write_mrc (PePdfaLevel  level,
+           const char  *path,
+           PIX         *pix,
+           PIX         *mask,
+           PeOcrResult *ocr)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PePdfaWriter) writer = pe_pdfa_writer_new (level, path, &error);
+  PePdfMetadata md = sample_metadata ();
+
+  g_assert_no_error (error);
+  pe_pdfa_writer_add_page_mrc (writer, pix, mask, ocr, NULL, &error);
+  g_assert_no_error (error);
+  pe_pdfa_writer_finish (writer, &md, &error);
+  g_assert_no_error (error);
+}
+
+/* Neither transparency nor soft masks: MRC must not need them (PDF/A-1). */
+static void
+assert_no_transparency (const char *path)
+{
+  g_assert_false (file_contains (path, "/SMask", 6));
+  g_assert_false (file_contains (path, "/Group", 6));
+  g_assert_false (file_contains (path, "/JBIG2Decode", 12));
+  g_assert_false (file_contains (path, "/JPXDecode", 10));
+}
+
+/* A colour letter with a blue stamp as a 300 dpi MRC page, text found automatically. */
+static void
+test_mrc (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "mrc-2b.pdf", NULL);
+  g_autofree char *path_1b = g_build_filename (dir, "mrc-1b.pdf", NULL);
+  g_autofree char *render = g_build_filename (dir, "render", NULL);
+  g_autofree char *render_png = g_strconcat (render, ".png", NULL);
+  g_autoptr(PIX) colour = load_page ("p0001.png");
+  g_autoptr(PIX) page = upscale_300 (colour);
+  g_autoptr(PIX) colour_100 = pixScale (colour, 0.5, 0.5);
+  g_autoptr(PIX) rendered = NULL;
+  g_autoptr(PeOcrResult) ocr = load_ocr ("pdf/p0001.tsv");
+  g_autoptr(GArray) images = NULL;
+  g_autoptr(GHashTable) verdicts = NULL;
+  const char *files[] = { path, path_1b, NULL };
+  const char *text_argv[] = { "pdftotext", path, "-", NULL };
+  const char *render_argv[] = { "pdftoppm", "-r", "100", "-png", "-singlefile", path, render,
+                                NULL };
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  static const char *const expected[] = {
+    "Äußerung zum geplanten Vorhaben",
+    "Gegen die geplante Maßnahme bestehen aus unserer Sicht erhebliche Bedenken.",
+    "IBAN: DE24 2594 0033 8590 9864 11",
+  };
+  guint n_stencils = 0, n_orig, n_mrc;
+  double orig[3], mrc[3], worst;
+  int x, y, w, h;
+
+  if (pe_test_skip_unless_program ("pdfimages") || pe_test_skip_unless_program ("pdftoppm") ||
+      pe_test_skip_unless_program ("pdftotext") || pe_test_skip_unless_program ("qpdf"))
+    return;
+
+  write_mrc (PE_PDFA_2B, path, page, NULL, ocr);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PePdfaWriter) writer = pe_pdfa_writer_new (PE_PDFA_1B, path_1b, &error);
+
+    /* the same through pe_pdfa_writer_add_page() */
+    g_assert_no_error (error);
+    pe_pdfa_writer_add_page (writer, page, PE_PDF_IMAGE_MRC, NULL, ocr, NULL, &error);
+    g_assert_no_error (error);
+    pe_pdfa_writer_finish (writer, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  /* small: the bound for a colour A4 page at 300 dpi */
+  g_test_message ("MRC colour page, 300 dpi: %" G_GOFFSET_FORMAT " bytes", file_size (path));
+  g_assert_cmpint (file_size (path), <=, 100 * 1024);
+  g_assert_cmpint (file_size (path_1b), <=, 100 * 1024);
+
+  /* a JPEG background at 100 dpi under full-resolution G4 stencils: black text and the blue
+   * stamp (and the blue letterhead) */
+  images = list_images (path);
+  g_assert_cmpuint (images->len, >=, 3);
+  {
+    ImageInfo *bg = &g_array_index (images, ImageInfo, 0);
+
+    g_assert_cmpstr (bg->type, ==, "image");
+    g_assert_cmpstr (bg->enc, ==, "jpeg");
+    g_assert_cmpuint (bg->xppi, >=, 100);
+    g_assert_cmpuint (bg->xppi, <=, 150);
+    g_assert_cmpuint (bg->yppi, >=, 100);
+    g_assert_cmpuint (bg->yppi, <=, 150);
+  }
+  for (guint i = 1; i < images->len; i++)
+    {
+      ImageInfo *m = &g_array_index (images, ImageInfo, i);
+
+      g_assert_cmpstr (m->type, ==, "stencil");
+      g_assert_cmpstr (m->enc, ==, "ccitt");
+      g_assert_cmpuint (m->width, ==, pixGetWidth (page));
+      g_assert_cmpuint (m->height, ==, pixGetHeight (page));
+      g_assert_cmpuint (m->xppi, ==, 300);
+      n_stencils++;
+    }
+  g_assert_cmpuint (n_stencils, >=, 2);
+  g_assert_cmpuint (n_stencils, <=, 4);
+  assert_no_transparency (path);
+
+  /* the text layer still lies on the words (OCR of the 200 dpi page, scaled by the writer) */
+  text = run_ok (text_argv);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    if (strstr (text, expected[i]) == NULL)
+      g_error ("pdftotext lacks “%s”:\n%s", expected[i], text);
+  worst = assert_words_on_boxes (path, 1, ocr, 1.5 * 72.0 / 300);
+  g_test_message ("largest word box deviation (MRC, 300 dpi): %.3f pt", worst);
+
+  /* the stamp stays blue and as present as on the original, both seen at 100 dpi */
+  out = run_ok (render_argv);
+  rendered = pixRead (render_png);
+  g_assert_nonnull (rendered);
+  stamp_box (1, 100, &x, &y, &w, &h);
+  n_orig = mean_ink (colour_100, x, y, w, h, orig);
+  n_mrc = mean_ink (rendered, x, y, w, h, mrc);
+  g_test_message ("stamp ink: original %u px (%.0f, %.0f, %.0f), MRC %u px (%.0f, %.0f, %.0f)",
+                  n_orig, orig[0], orig[1], orig[2], n_mrc, mrc[0], mrc[1], mrc[2]);
+  g_assert_cmpuint (n_orig, >, 500);
+  g_assert_cmpfloat (mrc[2], >, mrc[0] + 60);
+  g_assert_cmpfloat (mrc[2], >, mrc[1] + 50);
+  for (guint c = 0; c < 3; c++)
+    g_assert_cmpfloat (fabs (mrc[c] - orig[c]), <, 35);
+  g_assert_cmpfloat (fabs ((double) n_mrc - n_orig), <, 0.3 * n_orig);
+
+  if (pe_test_skip_unless_program ("java"))
+    return;
+  assert_qpdf_clean (path);
+  assert_qpdf_clean (path_1b);
+  verdicts = pdfa_check (files);
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, path), ==, "PASS-2B-UNDER-1B-RULES");
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, path_1b), ==, "PASS");
+
+  pe_test_rmdir (dir);
+}
+
+/* A mask given by the caller is kept exactly: the stencils, extracted, are that mask, split by
+ * colour into disjoint layers — specks the automatic finder would drop included. */
+static void
+test_mrc_mask (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "mask.pdf", NULL);
+  g_autofree char *prefix = g_build_filename (dir, "img", NULL);
+  g_autoptr(PIX) colour = load_page ("p0001.png");
+  g_autoptr(PIX) page = upscale_300 (colour);
+  g_autoptr(PIX) grey = pixConvertRGBToLuminance (page);
+  g_autoptr(PIX) mask = pixThresholdToBinary (grey, 140);
+  g_autoptr(PIX) layers = pixCreateTemplate (mask);
+  g_autoptr(PIX) bg = NULL;
+  const char *argv[] = { "pdfimages", "-png", path, prefix, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *bg_path = g_strconcat (prefix, "-000.png", NULL);
+  const char *files[] = { path, NULL };
+  g_autoptr(GHashTable) verdicts = NULL;
+  guint n_layers = 0;
+  l_int32 same = 0;
+
+  if (pe_test_skip_unless_program ("pdfimages"))
+    return;
+
+  for (int i = 0; i < 40; i++)
+    pixSetPixel (mask, 60 + 7 * i, 50 + 3 * i, 1);
+  write_mrc (PE_PDFA_2B, path, page, mask, NULL);
+  g_assert_cmpint (file_size (path), <=, 100 * 1024);
+
+  out = run_ok (argv);
+  bg = pixRead (bg_path);
+  g_assert_nonnull (bg);
+  g_assert_cmpint (pixGetWidth (bg), ==, (pixGetWidth (page) + 2) / 3);
+  g_assert_cmpint (pixGetHeight (bg), ==, (pixGetHeight (page) + 2) / 3);
+  for (guint i = 1; ; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%03u.png", prefix, i);
+      g_autoptr(PIX) layer = NULL;
+      g_autoptr(PIX) overlap = NULL;
+      l_int32 empty = 0;
+
+      if (!g_file_test (name, G_FILE_TEST_EXISTS))
+        break;
+      layer = pixRead (name);
+      g_assert_nonnull (layer);
+      g_assert_cmpint (pixGetDepth (layer), ==, 1);
+      /* poppler writes a stencil with its painted pixels white */
+      pixInvert (layer, layer);
+      overlap = pixAnd (NULL, layers, layer);
+      pixZero (overlap, &empty);
+      g_assert_true (empty);
+      pixOr (layers, layers, layer);
+      n_layers++;
+    }
+  g_assert_cmpuint (n_layers, >=, 2);
+  pixEqual (layers, mask, &same);
+  g_assert_true (same);
+
+  if (pe_test_skip_unless_program ("java"))
+    return;
+  verdicts = pdfa_check (files);
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, path), ==, "PASS-2B-UNDER-1B-RULES");
+
+  pe_test_rmdir (dir);
+}
+
+/* The other inputs: a grey page gets a grey background and one grey stencil, a
+ * black-and-white page stays plain G4, and an empty noisy page has no "text". */
+static void
+test_mrc_inputs (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *grey_path = g_build_filename (dir, "grey.pdf", NULL);
+  g_autofree char *bw_path = g_build_filename (dir, "bw.pdf", NULL);
+  g_autofree char *blank_path = g_build_filename (dir, "blank.pdf", NULL);
+  g_autoptr(PIX) grey_200 = load_page ("p0003.png");
+  g_autoptr(PIX) grey = upscale_300 (grey_200);
+  g_autoptr(PIX) bw = pixConvertTo1 (grey, 160);
+  g_autoptr(PIX) white = pixCreate (2480, 3508, 32);
+  g_autoptr(PIX) blank = NULL;
+  g_autoptr(PIX) found = NULL;
+  g_autoptr(GArray) grey_images = NULL;
+  g_autoptr(GArray) bw_images = NULL;
+  g_autoptr(GArray) blank_images = NULL;
+  const char *files[] = { grey_path, bw_path, blank_path, NULL };
+  g_autoptr(GHashTable) verdicts = NULL;
+  PIX *p[1];
+  l_int32 n_found = 0;
+
+  if (pe_test_skip_unless_program ("pdfimages"))
+    return;
+
+  p[0] = grey;
+  write_pdf (PE_PDFA_2B, grey_path, p, NULL, 1, PE_PDF_IMAGE_MRC, NULL);
+  grey_images = list_images (grey_path);
+  g_assert_cmpuint (grey_images->len, ==, 2);
+  g_assert_cmpstr (g_array_index (grey_images, ImageInfo, 0).color, ==, "gray");
+  g_assert_cmpstr (g_array_index (grey_images, ImageInfo, 1).type, ==, "stencil");
+  g_assert_cmpint (file_size (grey_path), <=, 100 * 1024);
+
+  pixCopyResolution (bw, grey);
+  p[0] = bw;
+  write_pdf (PE_PDFA_2B, bw_path, p, NULL, 1, PE_PDF_IMAGE_MRC, NULL);
+  bw_images = list_images (bw_path);
+  g_assert_cmpuint (bw_images->len, ==, 1);
+  g_assert_cmpstr (g_array_index (bw_images, ImageInfo, 0).type, ==, "image");
+  g_assert_cmpstr (g_array_index (bw_images, ImageInfo, 0).enc, ==, "ccitt");
+
+  /* paper with scanner noise: not a letter of text in it */
+  pixSetAllArbitrary (white, 0xf4f0e800);
+  blank = pixAddGaussianNoise (white, 4.0);
+  pixSetResolution (blank, 300, 300);
+  found = _pe_pdf_mrc_find_text (blank);
+  pixCountPixels (found, &n_found, NULL);
+  g_test_message ("text found on a blank noisy page: %d pixels", n_found);
+  g_assert_cmpint (n_found, <, 100);
+  p[0] = blank;
+  write_pdf (PE_PDFA_2B, blank_path, p, NULL, 1, PE_PDF_IMAGE_MRC, NULL);
+  blank_images = list_images (blank_path);
+  g_assert_cmpstr (g_array_index (blank_images, ImageInfo, 0).enc, ==, "jpeg");
+  g_assert_cmpint (file_size (blank_path), <=, 40 * 1024);
+
+  if (pe_test_skip_unless_program ("java"))
+    return;
+  verdicts = pdfa_check (files);
+  for (guint i = 0; files[i] != NULL; i++)
+    g_assert_cmpstr (g_hash_table_lookup (verdicts, files[i]), ==, "PASS-2B-UNDER-1B-RULES");
+
+  pe_test_rmdir (dir);
+}
+
+/* Every colour sample page as a 300 dpi MRC page stays within 100 KB. */
+static void
+test_mrc_size (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  static const char *const pages[] = { "p0001.png", "p0005.png", "p0007.png" };
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) verdicts = NULL;
+  goffset total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(PIX) pix = load_page (pages[i]);
+      g_autoptr(PIX) page = upscale_300 (pix);
+      char *path = g_strdup_printf ("%s/mrc-%u.pdf", dir, i + 1);
+
+      g_assert_cmpint (pixGetDepth (pix), ==, 32);
+      write_mrc (PE_PDFA_2B, path, page, NULL, NULL);
+      g_test_message ("%s as 300 dpi MRC: %" G_GOFFSET_FORMAT " bytes", pages[i],
+                      file_size (path));
+      g_assert_cmpint (file_size (path), <=, 100 * 1024);
+      total += file_size (path);
+      g_ptr_array_add (files, path);
+    }
+  g_test_message ("mean %.1f KB per MRC page", total / 1024.0 / G_N_ELEMENTS (pages));
+
+  g_ptr_array_add (files, NULL);
+  if (pe_test_skip_unless_program ("java"))
+    return;
+  verdicts = pdfa_check ((const char *const *) files->pdata);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    g_assert_cmpstr (g_hash_table_lookup (verdicts, g_ptr_array_index (files, i)), ==,
+                     "PASS-2B-UNDER-1B-RULES");
+
+  pe_test_rmdir (dir);
+}
+
+static void
+test_mrc_factor (void)
+{
+  g_assert_cmpuint (_pe_pdf_mrc_choose_factor (300, 100), ==, 3);
+  g_assert_cmpuint (_pe_pdf_mrc_choose_factor (300, 150), ==, 2);
+  g_assert_cmpuint (_pe_pdf_mrc_choose_factor (200, 100), ==, 2);
+  g_assert_cmpuint (_pe_pdf_mrc_choose_factor (200, 150), ==, 1);
+  g_assert_cmpuint (_pe_pdf_mrc_choose_factor (150, 100), ==, 1);
+  g_assert_cmpuint (_pe_pdf_mrc_choose_factor (600, 100), ==, 6);
+  g_assert_cmpuint (_pe_pdf_mrc_choose_factor (250, 100), ==, 2);
+  g_assert_cmpuint (_pe_pdf_mrc_choose_factor (72, 100), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1136,6 +1584,11 @@ main (int   argc,
   g_test_add_func ("/pdf/pdfa-writer/jpeg-passthrough", test_jpeg_passthrough);
   g_test_add_func ("/pdf/pdfa-writer/bitonal-size", test_bitonal_size);
   g_test_add_func ("/pdf/pdfa-writer/dates", test_dates);
+  g_test_add_func ("/pdf/pdfa-writer/mrc", test_mrc);
+  g_test_add_func ("/pdf/pdfa-writer/mrc-mask", test_mrc_mask);
+  g_test_add_func ("/pdf/pdfa-writer/mrc-inputs", test_mrc_inputs);
+  g_test_add_func ("/pdf/pdfa-writer/mrc-size", test_mrc_size);
+  g_test_add_func ("/pdf/pdfa-writer/mrc-factor", test_mrc_factor);
   g_test_add_func ("/pdf/pdfa-writer/unfinished", test_unfinished);
   g_test_add_func ("/pdf/pdfa-writer/disk-full", test_disk_full);
   g_test_add_func ("/pdf/pdfa-writer/disk-full/subprocess", test_disk_full_subprocess);

@@ -254,9 +254,8 @@ flate_rows (PIX  *pix,
   return _pe_pdf_deflate (out, pos, Z_DEFAULT_COMPRESSION);
 }
 
-/* 1, 8 (grey) or 32 bpp without colormap or alpha: the forms the encoders take. */
-static PIX *
-normalize_pix (PIX *pix)
+PIX *
+_pe_pdf_image_normalize (PIX *pix)
 {
   g_autoptr(PIX) p = pixClone (pix);
 
@@ -344,7 +343,7 @@ _pe_pdf_image_encode (PePdfImage          *image,
     }
 
   start = g_get_monotonic_time ();
-  p = normalize_pix (pix);
+  p = _pe_pdf_image_normalize (pix);
   if (p == NULL)
     {
       g_set_error (error, PE_ERROR, PE_ERROR_UNSUPPORTED,

@@ -16,7 +16,8 @@ typedef struct
   guint        width;
   guint        height;
   guint        bits_per_component;
-  const char  *color_space;   /* "DeviceGray", "DeviceRGB" */
+  const char  *color_space;   /* "DeviceGray", "DeviceRGB"; NULL for a stencil mask */
+  gboolean     image_mask;    /* 1 bpp stencil (/ImageMask true): painted where 0 */
   const char  *filter;        /* "CCITTFaxDecode", "DCTDecode", "FlateDecode" */
   char        *decode_parms;  /* dictionary text or NULL */
   GBytes      *data;          /* the stream's bytes, already encoded */
@@ -30,6 +31,9 @@ gboolean  _pe_pdf_image_encode      (PePdfImage          *image,
                                      GBytes              *jpeg,
                                      int                  jpeg_quality,
                                      GError             **error);
+/* 1, 8 (grey) or 32 bpp (RGB, no alpha) without colormap: the forms the encoders take. NULL if
+ * @pix cannot be converted. */
+PIX      *_pe_pdf_image_normalize   (PIX                 *pix);
 /* CCITT Group 4 of a 1 bpp PIX, in memory (Leptonica's libtiff encoder, strip extracted). */
 GBytes   *_pe_pdf_image_encode_g4   (PIX                 *pix,
                                      GError             **error);

@@ -23,10 +23,13 @@
 #include <zlib.h>
 
 #include "pe-error.h"
+#include "pe-types.h"
 #include "pe-pdfa-writer.h"
 #include "pe-pdf-font.h"
 #include "pe-pdf-image.h"
+#include "pe-pdf-mrc.h"
 #include "pe-pdf-output.h"
+#include "pe-pdfa-writer-private.h"
 #include "pe-xmp.h"
 
 #define OBJ_CATALOG 1
@@ -50,6 +53,10 @@ struct _PePdfaWriter
   guint         icc_obj;
   GDateTime    *created;
   int           jpeg_quality;
+  int           mrc_dpi;
+  int           mrc_quality;
+  gint64        add_usec;     /* time spent in add_page, and the part of it that encoded */
+  gint64        encode_usec;
   GError       *failure;      /* set once writing failed; the writer is then dead */
   gboolean      finished;
 };
@@ -112,6 +119,8 @@ pe_pdfa_writer_init (PePdfaWriter *self)
 {
   self->fd = -1;
   self->jpeg_quality = 75;
+  self->mrc_dpi = 100;
+  self->mrc_quality = 60;
   self->offsets = g_array_new (FALSE, TRUE, sizeof (guint64));
   self->pages = g_array_new (FALSE, FALSE, sizeof (guint));
   self->created = g_date_time_new_now_local ();
@@ -317,6 +326,19 @@ pe_pdfa_writer_set_jpeg_quality (PePdfaWriter *self,
 }
 
 void
+pe_pdfa_writer_set_mrc_background (PePdfaWriter *self,
+                                   int           dpi,
+                                   int           quality)
+{
+  g_return_if_fail (PE_IS_PDFA_WRITER (self));
+  g_return_if_fail (dpi >= 50 && dpi <= 300);
+  g_return_if_fail (quality >= 1 && quality <= 100);
+
+  self->mrc_dpi = dpi;
+  self->mrc_quality = quality;
+}
+
+void
 pe_pdfa_writer_set_creation_date (PePdfaWriter *self,
                                   GDateTime    *date)
 {
@@ -495,50 +517,65 @@ resolution (PIX    *pix,
   *yres = y;
 }
 
-gboolean
-pe_pdfa_writer_add_page (PePdfaWriter        *self,
-                         PIX                 *pix,
-                         PePdfImageEncoding   encoding,
-                         GBytes              *jpeg,
-                         PeOcrResult         *ocr,
-                         GCancellable        *cancellable,
-                         GError             **error)
+static void
+write_image_obj (PePdfaWriter     *self,
+                 guint             num,
+                 const PePdfImage *image)
 {
-  g_auto(PePdfImage) image = { 0 };
-  g_autoptr(GString) content = NULL;
+  g_autoptr(GString) dict = g_string_new (NULL);
+
+  g_string_append_printf (dict, "/Type /XObject /Subtype /Image /Width %u /Height %u ",
+                          image->width, image->height);
+  /* A stencil mask has no colour space: it is painted in the current fill colour. */
+  if (image->image_mask)
+    g_string_append (dict, "/ImageMask true /BitsPerComponent 1");
+  else
+    g_string_append_printf (dict, "/ColorSpace /%s /BitsPerComponent %u",
+                            image->color_space, image->bits_per_component);
+  g_string_append_printf (dict, " /Filter /%s", image->filter);
+  if (image->decode_parms != NULL)
+    g_string_append_printf (dict, " /DecodeParms %s", image->decode_parms);
+  write_stream_obj (self, num, dict->str,
+                    g_bytes_get_data (image->data, NULL), g_bytes_get_size (image->data));
+}
+
+/* "cm" that maps the unit square onto @w × @h at (@x, @y) */
+static void
+append_placement (GString *s,
+                  double   x,
+                  double   y,
+                  double   w,
+                  double   h)
+{
+  _pe_pdf_string_append_real (s, w, 4);
+  g_string_append (s, " 0 0 ");
+  _pe_pdf_string_append_real (s, h, 4);
+  g_string_append_c (s, ' ');
+  _pe_pdf_string_append_real (s, x, 4);
+  g_string_append_c (s, ' ');
+  _pe_pdf_string_append_real (s, y, 4);
+  g_string_append (s, " cm ");
+}
+
+/* Writes the page whose images are @images, drawn (as /Im0, /Im1, …) by @content, with the
+ * text layer of @ocr on top. */
+static gboolean
+write_page (PePdfaWriter      *self,
+            PIX               *pix,
+            double             xres,
+            double             yres,
+            double             page_w,
+            double             page_h,
+            const PePdfImage **images,
+            guint              n_images,
+            GString           *content,
+            PeOcrResult       *ocr,
+            GError           **error)
+{
   g_autoptr(GBytes) zcontent = NULL;
-  g_autoptr(GString) dict = NULL;
-  double xres, yres, page_w, page_h;
-  guint image_obj, content_obj, page_obj;
+  g_autofree guint *image_objs = g_new0 (guint, n_images);
+  guint content_obj, page_obj;
   gboolean has_text;
-
-  g_return_val_if_fail (PE_IS_PDFA_WRITER (self), FALSE);
-  g_return_val_if_fail (pix != NULL, FALSE);
-  g_return_val_if_fail (!self->finished, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_usable (self, error))
-    return FALSE;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  resolution (pix, &xres, &yres);
-  page_w = pixGetWidth (pix) * 72.0 / xres;
-  page_h = pixGetHeight (pix) * 72.0 / yres;
-
-  if (!_pe_pdf_image_encode (&image, pix, encoding, jpeg, self->jpeg_quality, error))
-    return FALSE;
-
-  /* Nothing of this page is in the file yet: a cancel here leaves a document that can still be
-   * finished with the pages before. */
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  content = g_string_new ("q\n");
-  _pe_pdf_string_append_real (content, page_w, 4);
-  g_string_append (content, " 0 0 ");
-  _pe_pdf_string_append_real (content, page_h, 4);
-  g_string_append (content, " 0 0 cm\n/Im0 Do\nQ\n");
 
   has_text = ocr != NULL && pe_ocr_result_get_n_words (ocr) > 0;
   if (has_text)
@@ -560,19 +597,13 @@ pe_pdfa_writer_add_page (PePdfaWriter        *self,
     }
   zcontent = _pe_pdf_deflate ((const guint8 *) content->str, content->len, 6);
 
-  image_obj = alloc_obj (self);
+  for (guint i = 0; i < n_images; i++)
+    image_objs[i] = alloc_obj (self);
   content_obj = alloc_obj (self);
   page_obj = alloc_obj (self);
 
-  dict = g_string_new (NULL);
-  g_string_append_printf (dict, "/Type /XObject /Subtype /Image /Width %u /Height %u "
-                          "/ColorSpace /%s /BitsPerComponent %u /Filter /%s",
-                          image.width, image.height, image.color_space,
-                          image.bits_per_component, image.filter);
-  if (image.decode_parms != NULL)
-    g_string_append_printf (dict, " /DecodeParms %s", image.decode_parms);
-  write_stream_obj (self, image_obj, dict->str,
-                    g_bytes_get_data (image.data, NULL), g_bytes_get_size (image.data));
+  for (guint i = 0; i < n_images; i++)
+    write_image_obj (self, image_objs[i], images[i]);
 
   write_stream_obj (self, content_obj, "/Filter /FlateDecode",
                     g_bytes_get_data (zcontent, NULL), g_bytes_get_size (zcontent));
@@ -582,7 +613,10 @@ pe_pdfa_writer_add_page (PePdfaWriter        *self,
   _pe_pdf_output_real (self->out, page_w, 4);
   _pe_pdf_output_puts (self->out, " ");
   _pe_pdf_output_real (self->out, page_h, 4);
-  _pe_pdf_output_printf (self->out, "] /Resources << /XObject << /Im0 %u 0 R >>", image_obj);
+  _pe_pdf_output_puts (self->out, "] /Resources << /XObject <<");
+  for (guint i = 0; i < n_images; i++)
+    _pe_pdf_output_printf (self->out, " /Im%u %u 0 R", i, image_objs[i]);
+  _pe_pdf_output_puts (self->out, " >>");
   if (has_text)
     _pe_pdf_output_printf (self->out, " /Font << /F1 %u 0 R >>", self->font_obj);
   _pe_pdf_output_printf (self->out, " >> /Contents %u 0 R >>", content_obj);
@@ -595,6 +629,182 @@ pe_pdfa_writer_add_page (PePdfaWriter        *self,
 
   g_array_append_val (self->pages, page_obj);
   return TRUE;
+}
+
+static gboolean
+add_page_mrc (PePdfaWriter  *self,
+              PIX           *pix,
+              PIX           *mask,
+              PeOcrResult   *ocr,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_auto(PePdfMrc) mrc = { 0 };
+  g_autoptr(GString) content = NULL;
+  const PePdfImage *images[1 + PE_PDF_MRC_MAX_LAYERS];
+  double xres, yres, page_w, page_h, bg_w, bg_h;
+  guint n_images = 0;
+
+  resolution (pix, &xres, &yres);
+  page_w = pixGetWidth (pix) * 72.0 / xres;
+  page_h = pixGetHeight (pix) * 72.0 / yres;
+
+  if (!_pe_pdf_mrc_encode (&mrc, pix, mask,
+                           _pe_pdf_mrc_choose_factor (MIN (xres, yres), self->mrc_dpi),
+                           self->mrc_quality, error))
+    return FALSE;
+  self->encode_usec += mrc.encode_usec;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* The background's last row and column may stand out beyond the page (its blocks are whole
+   * multiples of the page's pixels); it is drawn at its true scale, top left on the page's,
+   * and the page clips the rest, so that it lies exactly under the text. */
+  bg_w = mrc.background.width * mrc.factor * 72.0 / xres;
+  bg_h = mrc.background.height * mrc.factor * 72.0 / yres;
+  content = g_string_new ("q ");
+  append_placement (content, 0, page_h - bg_h, bg_w, bg_h);
+  g_string_append (content, "/Im0 Do Q\n");
+  images[n_images++] = &mrc.background;
+
+  for (guint i = 0; i < mrc.n_layers; i++)
+    {
+      const guint8 *rgb = mrc.layers[i].rgb;
+
+      g_string_append (content, "q ");
+      if (rgb[0] == rgb[1] && rgb[1] == rgb[2])
+        {
+          _pe_pdf_string_append_real (content, rgb[0] / 255.0, 3);
+          g_string_append (content, " g ");
+        }
+      else
+        {
+          for (guint c = 0; c < 3; c++)
+            {
+              _pe_pdf_string_append_real (content, rgb[c] / 255.0, 3);
+              g_string_append_c (content, ' ');
+            }
+          g_string_append (content, "rg ");
+        }
+      append_placement (content, 0, 0, page_w, page_h);
+      g_string_append_printf (content, "/Im%u Do Q\n", n_images);
+      images[n_images++] = &mrc.layers[i].mask;
+    }
+
+  return write_page (self, pix, xres, yres, page_w, page_h, images, n_images, content, ocr,
+                     error);
+}
+
+static gboolean
+add_page (PePdfaWriter        *self,
+          PIX                 *pix,
+          PePdfImageEncoding   encoding,
+          GBytes              *jpeg,
+          PIX                 *mask,
+          PeOcrResult         *ocr,
+          GCancellable        *cancellable,
+          GError             **error)
+{
+  g_auto(PePdfImage) image = { 0 };
+  g_autoptr(GString) content = NULL;
+  const PePdfImage *images[1] = { &image };
+  double xres, yres, page_w, page_h;
+
+  if (!check_usable (self, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* MRC only pays on grey and colour; a black-and-white page is a mask already. */
+  if (encoding == PE_PDF_IMAGE_MRC)
+    {
+      g_autoptr(PIX) norm = _pe_pdf_image_normalize (pix);
+
+      if (norm == NULL || pixGetDepth (norm) != 1)
+        return add_page_mrc (self, pix, mask, ocr, cancellable, error);
+      encoding = PE_PDF_IMAGE_AUTO;
+      jpeg = NULL;
+    }
+
+  resolution (pix, &xres, &yres);
+  page_w = pixGetWidth (pix) * 72.0 / xres;
+  page_h = pixGetHeight (pix) * 72.0 / yres;
+
+  if (!_pe_pdf_image_encode (&image, pix, encoding, jpeg, self->jpeg_quality, error))
+    return FALSE;
+  self->encode_usec += image.encode_usec;
+
+  /* Nothing of this page is in the file yet: a cancel here leaves a document that can still be
+   * finished with the pages before. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  content = g_string_new ("q\n");
+  append_placement (content, 0, 0, page_w, page_h);
+  g_string_append (content, "\n/Im0 Do\nQ\n");
+
+  return write_page (self, pix, xres, yres, page_w, page_h, images, 1, content, ocr, error);
+}
+
+gboolean
+pe_pdfa_writer_add_page (PePdfaWriter        *self,
+                         PIX                 *pix,
+                         PePdfImageEncoding   encoding,
+                         GBytes              *jpeg,
+                         PeOcrResult         *ocr,
+                         GCancellable        *cancellable,
+                         GError             **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok;
+
+  g_return_val_if_fail (PE_IS_PDFA_WRITER (self), FALSE);
+  g_return_val_if_fail (pix != NULL, FALSE);
+  g_return_val_if_fail (encoding >= PE_PDF_IMAGE_AUTO && encoding <= PE_PDF_IMAGE_MRC, FALSE);
+  g_return_val_if_fail (!self->finished, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ok = add_page (self, pix, encoding, jpeg, NULL, ocr, cancellable, error);
+  self->add_usec += g_get_monotonic_time () - start;
+  return ok;
+}
+
+gboolean
+pe_pdfa_writer_add_page_mrc (PePdfaWriter  *self,
+                             PIX           *pix,
+                             PIX           *mask,
+                             PeOcrResult   *ocr,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok;
+
+  g_return_val_if_fail (PE_IS_PDFA_WRITER (self), FALSE);
+  g_return_val_if_fail (pix != NULL, FALSE);
+  g_return_val_if_fail (mask == NULL || pixGetDepth (mask) == 1, FALSE);
+  g_return_val_if_fail (mask == NULL || (pixGetWidth (mask) == pixGetWidth (pix) &&
+                                         pixGetHeight (mask) == pixGetHeight (pix)), FALSE);
+  g_return_val_if_fail (!self->finished, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ok = add_page (self, pix, PE_PDF_IMAGE_MRC, NULL, mask, ocr, cancellable, error);
+  self->add_usec += g_get_monotonic_time () - start;
+  return ok;
+}
+
+void
+_pe_pdfa_writer_get_timing (PePdfaWriter *self,
+                            gint64       *add_usec,
+                            gint64       *encode_usec)
+{
+  g_return_if_fail (PE_IS_PDFA_WRITER (self));
+
+  if (add_usec != NULL)
+    *add_usec = self->add_usec;
+  if (encode_usec != NULL)
+    *encode_usec = self->encode_usec;
 }
 
 /* Document-wide objects -------------------------------------------------------------------- */

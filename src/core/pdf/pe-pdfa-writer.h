@@ -42,6 +42,8 @@ typedef enum
 {
   PE_PDF_IMAGE_AUTO = 0,  /* 1 bpp → CCITT G4, 8/32 bpp → JPEG */
   PE_PDF_IMAGE_FLATE,     /* lossless */
+  PE_PDF_IMAGE_MRC,       /* 8/32 bpp → mixed raster content, text found automatically (see
+                           * pe_pdfa_writer_add_page_mrc()); 1 bpp → CCITT G4 */
 } PePdfImageEncoding;
 
 #define PE_TYPE_PDFA_WRITER (pe_pdfa_writer_get_type ())
@@ -55,17 +57,41 @@ PePdfaWriter *pe_pdfa_writer_new         (PePdfaLevel           level,
                                           GError              **error);
 void          pe_pdfa_writer_set_jpeg_quality (PePdfaWriter    *self,
                                           int                   quality);
+/* Background of MRC pages: the resolution it is reduced to (by the coarsest whole-number factor
+ * that stays at or above @dpi; default 100, so 300 and 200 dpi pages get a 100 dpi background)
+ * and its JPEG quality (default 60). */
+void          pe_pdfa_writer_set_mrc_background (PePdfaWriter  *self,
+                                          int                   dpi,
+                                          int                   quality);
 /* CreationDate/ModDate of the document (Info and XMP); default: when the writer was made. */
 void          pe_pdfa_writer_set_creation_date (PePdfaWriter   *self,
                                           GDateTime            *date);
 /* Adds a page. The page size comes from the pixel size and the resolution stored in @pix
  * (pixGetXRes/pixGetYRes; 300 dpi if unset). @jpeg, if not NULL, is the page's original JPEG
- * file, embedded untouched instead of re-encoding @pix. @ocr, if not NULL, becomes the
- * invisible text layer; its boxes are in @pix's pixel coordinates. */
+ * file, embedded untouched instead of re-encoding @pix (ignored with PE_PDF_IMAGE_MRC). @ocr,
+ * if not NULL, becomes the invisible text layer; its boxes are in @pix's pixel coordinates. */
 gboolean      pe_pdfa_writer_add_page    (PePdfaWriter         *self,
                                           PIX                  *pix,
                                           PePdfImageEncoding    encoding,
                                           GBytes               *jpeg,
+                                          PeOcrResult          *ocr,
+                                          GCancellable         *cancellable,
+                                          GError              **error);
+/* Adds a grey or colour page as mixed raster content: the text at full resolution as 1 bpp
+ * CCITT G4 stencil masks (/ImageMask, lossless, never JBIG2), one per ink — near-black text and
+ * up to three dominant colours such as a blue stamp or signature, each painted in its colour —
+ * over a JPEG background at about 100 dpi from which the text has been removed.
+ *
+ * @mask (1 bpp, same size as @pix, 1 = text) says which pixels are text; it is kept exactly,
+ * i.e. the union of the painted masks is @mask, split by the pixels' colours in @pix. With
+ * @mask NULL the writer finds the text itself: luminance, background normalisation and a
+ * bounded global Otsu threshold, specks of ≤ 2 × 2 pixels dropped; found pixels of a colour
+ * that matches no ink (photos, rare colours) then stay in the background.
+ * A 1 bpp @pix is written as by pe_pdfa_writer_add_page() (CCITT G4). The page size and @ocr
+ * are handled as there. */
+gboolean      pe_pdfa_writer_add_page_mrc (PePdfaWriter        *self,
+                                          PIX                  *pix,
+                                          PIX                  *mask,
                                           PeOcrResult          *ocr,
                                           GCancellable         *cancellable,
                                           GError              **error);
