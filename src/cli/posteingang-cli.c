@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <gio/gunixinputstream.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
 #include <signal.h>
@@ -14,8 +15,10 @@
 
 #include "pe-error.h"
 #include "pe-outbox.h"
+#include "pe-duplex.h"
 #include "pe-pipeline.h"
 #include "pe-sane-device.h"
+#include "pe-scan-profile.h"
 #include "pe-scanner.h"
 #include "pe-sim-feeder.h"
 #include "pe-verify.h"
@@ -302,6 +305,8 @@ print_summary (PePipeline             *pipeline,
       json_builder_add_int_value (b, s->pages);
       json_builder_set_member_name (b, "seconds");
       json_builder_add_double_value (b, s->seconds);
+      json_builder_set_member_name (b, "clean_seconds");
+      json_builder_add_double_value (b, s->clean_seconds);
       json_builder_set_member_name (b, "ocr_seconds");
       json_builder_add_double_value (b, s->ocr_seconds);
       json_builder_set_member_name (b, "pdf_seconds");
@@ -326,9 +331,10 @@ print_summary (PePipeline             *pipeline,
                             s->documents),
                (long long) batch, s->documents);
       g_print (g_dngettext (GETTEXT_PACKAGE, ", %u page", ", %u pages", s->pages), s->pages);
-      /* TRANSLATORS: end of the summary line: total seconds, OCR seconds, PDF seconds */
-      g_print (_(" in %.1f s (text recognition %.1f s, PDF/A %.1f s)\n"),
-               s->seconds, s->ocr_seconds, s->pdf_seconds);
+      /* TRANSLATORS: end of the summary line: total seconds, then the stages' seconds */
+      g_print (_(" in %.1f s (cleanup and text recognition %.1f s, cleanup CPU time %.1f s, "
+                 "PDF/A %.1f s)\n"),
+               s->seconds, s->ocr_seconds, s->clean_seconds, s->pdf_seconds);
       g_print (_("Files are in %s\n"), pe_pipeline_get_outbox_dir (pipeline));
     }
 }
@@ -436,17 +442,192 @@ cmd_devices (int    argc,
 /* --- scan -------------------------------------------------------------------------------- */
 
 static int
+list_profiles (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) profiles = pe_scan_profile_load_all (&error);
+
+  if (profiles == NULL)
+    return report_error (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *out = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < profiles->len; i++)
+        {
+          PeScanProfile *p = g_ptr_array_index (profiles, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_string_value (b, pe_scan_profile_get_id (p));
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, pe_scan_profile_get_name (p));
+          json_builder_set_member_name (b, "source");
+          json_builder_add_string_value (b, pe_scan_profile_get_source (p));
+          json_builder_set_member_name (b, "resolution");
+          json_builder_add_int_value (b, pe_scan_profile_get_resolution (p));
+          json_builder_set_member_name (b, "mode");
+          json_builder_add_string_value (b, pe_scan_profile_get_mode (p));
+          json_builder_set_member_name (b, "file");
+          json_builder_add_string_value (b, pe_scan_profile_get_file (p));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      out = json_to_string (root, TRUE);
+      g_print ("%s\n", out);
+    }
+  else if (profiles->len == 0)
+    g_print (_("No scan profiles are defined.\n"));
+  else
+    for (guint i = 0; i < profiles->len; i++)
+      {
+        PeScanProfile *p = g_ptr_array_index (profiles, i);
+
+        g_print ("%-24s %s\n", pe_scan_profile_get_id (p), pe_scan_profile_get_name (p));
+      }
+
+  return EXIT_OK;
+}
+
+/* Profile options first, then those given on the command line, so that the latter win where
+ * both set the same option. */
+static char **
+merge_options (const char *const *from_profile,
+               char             **from_command_line)
+{
+  GPtrArray *all = g_ptr_array_new ();
+
+  for (guint i = 0; from_profile != NULL && from_profile[i] != NULL; i++)
+    g_ptr_array_add (all, g_strdup (from_profile[i]));
+  for (guint i = 0; from_command_line != NULL && from_command_line[i] != NULL; i++)
+    g_ptr_array_add (all, g_strdup (from_command_line[i]));
+  g_ptr_array_add (all, NULL);
+  return (char **) g_ptr_array_free (all, FALSE);
+}
+
+static void
+line_read (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  cli.result = g_object_ref (result);
+  g_main_loop_quit (cli.loop);
+}
+
+/* Waits for a line on standard input without blocking the main loop, so Ctrl-C still
+ * cancels. FALSE on cancel or end of input. */
+static gboolean
+wait_for_enter (GError **error)
+{
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *line = NULL;
+
+  g_data_input_stream_read_line_async (data, G_PRIORITY_DEFAULT, cli.cancellable, line_read,
+                                       NULL);
+  g_main_loop_run (cli.loop);
+  result = g_steal_pointer (&cli.result);
+  line = g_data_input_stream_read_line_finish (data, result, NULL, error);
+  if (line == NULL && error != NULL && *error == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         _("No answer on standard input: the backs were not scanned."));
+  return line != NULL;
+}
+
+/* Until the store keeps a reading order of its own, a manual duplex batch gets its document
+ * (all pages of the batch, the new ones collated) right away; process then builds that. */
+static gboolean
+record_collated_order (PePipeline  *pipeline,
+                       gint64       batch,
+                       guint        n_fronts,
+                       guint        n_backs,
+                       GError     **error)
+{
+  PeStore *store = pe_pipeline_get_store (pipeline);
+  g_autoptr(GPtrArray) pages = pe_store_list_pages (store, batch, error);
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(PeDocumentRecord) doc = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *title = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree guint *order = NULL;
+  g_autofree gint64 *ids = NULL;
+  guint before;
+
+  if (pages == NULL || !(docs = pe_store_list_documents (store, batch, error)))
+    return FALSE;
+  if (docs->len > 0 || pages->len < n_fronts + n_backs)
+    return TRUE;
+
+  before = pages->len - n_fronts - n_backs;
+  order = g_new0 (guint, n_fronts + n_backs + 1);
+  if (!pe_duplex_collate_order (n_fronts, n_backs, order, error))
+    return FALSE;
+
+  ids = g_new0 (gint64, pages->len);
+  for (guint i = 0; i < pages->len; i++)
+    {
+      guint from = i < before ? i : before + order[i - before];
+
+      ids[i] = ((PePageRecord *) g_ptr_array_index (pages, from))->id;
+    }
+
+  /* The same metadata as the pipeline gives a batch's document. */
+  title = g_strdup_printf (_("Incoming mail of %s"), date);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, title);
+  json_builder_set_member_name (b, "intake_date");
+  json_builder_add_string_value (b, date);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json = json_to_string (root, FALSE);
+  doc = pe_store_create_document (store, batch, ids, pages->len, json, error);
+  return doc != NULL;
+}
+
+static guint
+scan_pass (PePipeline          *pipeline,
+           gint64               batch,
+           PeScanner           *scanner,
+           const PeScanOptions *so,
+           PeSimFeeder         *feeder,
+           GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pe_pipeline_scan_async (pipeline, batch, scanner, so,
+                          feeder ? pe_sim_feeder_sheet_func : NULL, feeder,
+                          cli.cancellable, async_done, NULL);
+  result = wait_for_result ();
+  return pe_pipeline_scan_finish (pipeline, result, error);
+}
+
+static int
 cmd_scan (int    argc,
           char **argv)
 {
-  static char *device, *source, *mode;
+  static char *device, *source, *mode, *profile_id;
   static int resolution, max_pages;
   static gint64 batch;
-  static char **options, **feed;
-  static gboolean process;
+  static char **options, **feed, **backs_feed;
+  static gboolean process, list;
   const GOptionEntry entries[] = {
     { "device", 'd', 0, G_OPTION_ARG_STRING, &device,
       N_("SANE device (see “devices”; default: the first one)"), N_("NAME") },
+    { "profile", 'P', 0, G_OPTION_ARG_STRING, &profile_id,
+      N_("Scan profile (see --list-profiles); the options below override it"), N_("ID") },
+    { "list-profiles", 0, 0, G_OPTION_ARG_NONE, &list, N_("List the scan profiles and exit"),
+      NULL },
     { "source", 's', 0, G_OPTION_ARG_STRING, &source,
       N_("flatbed, adf, duplex or the device’s own source name"), N_("SOURCE") },
     { "resolution", 'r', 0, G_OPTION_ARG_INT, &resolution, N_("Resolution in dpi"), N_("DPI") },
@@ -458,6 +639,9 @@ cmd_scan (int    argc,
     { "feed", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &feed,
       N_("Simulated scanner: feed these image files through pnm:0, one per sheet "
          "(repeatable)"), N_("FILE") },
+    { "feed-backs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &backs_feed,
+      N_("Simulated scanner, manual duplex: the backs pass, last sheet first (repeatable)"),
+      N_("FILE") },
     { "batch", 'b', 0, G_OPTION_ARG_INT64, &batch, N_("Append to this batch"), N_("ID") },
     { "process", 'p', 0, G_OPTION_ARG_NONE, &process,
       N_("Then recognise, build PDF/A and deliver"), NULL },
@@ -468,17 +652,47 @@ cmd_scan (int    argc,
   g_autoptr(PePipeline) pipeline = NULL;
   g_autoptr(PeScanner) scanner = NULL;
   g_autoptr(PeSimFeeder) feeder = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PeSimFeeder) backs_feeder = NULL;
+  g_autoptr(PeScanProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) all_options = NULL;
   PeScanOptions so = { 0 };
+  gboolean manual_duplex = FALSE;
   int status = EXIT_OK;
   guint pages;
+  guint fronts = 0;
 
   if (!parse_command (context, &argc, &argv, &status))
     return status;
   if (argc > 1)
     {
       g_printerr (_("Unexpected argument “%s”.\n"), argv[1]);
+      return EXIT_USAGE;
+    }
+  if (list)
+    return list_profiles ();
+
+  if (profile_id != NULL)
+    {
+      profile = pe_scan_profile_lookup (profile_id, &error);
+      if (profile == NULL)
+        {
+          report_error (error);
+          /* A wrong profile name is a wrong command line. */
+          return g_error_matches (error, PE_ERROR, PE_ERROR_NOT_FOUND) ? EXIT_USAGE
+                                                                      : EXIT_FAILURE_;
+        }
+      pe_scan_profile_to_options (profile, &so);
+      /* An explicit --source means one ordinary pass. */
+      manual_duplex = pe_scan_profile_is_manual_duplex (profile) && source == NULL;
+      if (opt_languages == NULL && pe_scan_profile_get_languages (profile) != NULL)
+        opt_languages = g_strdup (pe_scan_profile_get_languages (profile));
+      if (opt_pdfa == NULL && pe_scan_profile_get_pdfa (profile) != NULL)
+        opt_pdfa = g_strdup (pe_scan_profile_get_pdfa (profile));
+    }
+  if (backs_feed != NULL && !manual_duplex)
+    {
+      g_printerr (_("--feed-backs needs a manual duplex profile (Source=manual-duplex).\n"));
       return EXIT_USAGE;
     }
 
@@ -493,6 +707,12 @@ cmd_scan (int    argc,
         return report_error (error);
       if (device == NULL)
         device = g_strdup ("pnm:0");
+    }
+  if (backs_feed != NULL)
+    {
+      backs_feeder = pe_sim_feeder_new ((const char * const *) backs_feed, &error);
+      if (backs_feeder == NULL)
+        return report_error (error);
     }
   if (device == NULL)
     {
@@ -518,18 +738,49 @@ cmd_scan (int    argc,
         return report_error (error);
     }
 
-  so.source = source;
-  so.resolution = resolution > 0 ? resolution : 0;
-  so.mode = mode;
-  so.options = (const char * const *) options;
-  so.max_pages = max_pages > 0 ? max_pages : 0;
+  /* The simulated scanner (pnm:0) returns the files as they are and has no source or mode:
+   * of a profile only the manual duplex passes and the later stages' settings apply. */
+  if (feeder != NULL)
+    {
+      so.source = NULL;
+      so.mode = NULL;
+      so.resolution = 0;
+      so.page_size = NULL;
+      so.options = NULL;
+    }
+  /* What the command line says wins over the profile. */
+  if (source != NULL)
+    so.source = source;
+  if (resolution > 0)
+    so.resolution = resolution;
+  if (mode != NULL)
+    so.mode = mode;
+  all_options = merge_options (so.options, options);
+  so.options = (const char * const *) all_options;
+  if (max_pages > 0)
+    so.max_pages = max_pages;
 
   scanner = pe_scanner_new (device);
-  pe_pipeline_scan_async (pipeline, batch, scanner, &so,
-                          feeder ? pe_sim_feeder_sheet_func : NULL, feeder,
-                          cli.cancellable, async_done, NULL);
-  result = wait_for_result ();
-  pages = pe_pipeline_scan_finish (pipeline, result, &error);
+  pages = scan_pass (pipeline, batch, scanner, &so, feeder, &error);
+
+  if (error == NULL && manual_duplex)
+    {
+      fronts = pages;
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "%u front scanned. Turn the stack over (the last sheet comes "
+                               "first), put it back into the feeder, then press Enter.\n",
+                               "%u fronts scanned. Turn the stack over (the last sheet comes "
+                               "first), put it back into the feeder, then press Enter.\n",
+                               fronts), fronts);
+      if (wait_for_enter (&error))
+        {
+          so.backs_of = fronts;
+          pages += scan_pass (pipeline, batch, scanner, &so,
+                              backs_feeder ? backs_feeder : feeder, &error);
+        }
+      if (error == NULL)
+        record_collated_order (pipeline, batch, fronts, pages - fronts, &error);
+    }
 
   if (error != NULL)
     {
@@ -644,9 +895,17 @@ list_batches (PePipeline *pipeline)
       for (guint j = 0; docs != NULL && j < docs->len; j++)
         if (((PeDocumentRecord *) g_ptr_array_index (docs, j))->state == PE_DOCUMENT_DELIVERED)
           delivered++;
-      /* TRANSLATORS: batch id, pages, documents, delivered documents */
-      g_print (_("%lld\t%u pages\t%u documents\t%u delivered\n"), (long long) id,
-               pages ? pages->len : 0, docs ? docs->len : 0, delivered);
+      guint n_pages = pages ? pages->len : 0;
+      guint n_docs = docs ? docs->len : 0;
+
+      g_print ("%lld\t", (long long) id);
+      g_print (g_dngettext (GETTEXT_PACKAGE, "%u page", "%u pages", n_pages), n_pages);
+      g_print ("\t");
+      g_print (g_dngettext (GETTEXT_PACKAGE, "%u document", "%u documents", n_docs), n_docs);
+      g_print ("\t");
+      /* TRANSLATORS: number of documents of a batch already delivered */
+      g_print (_("%u delivered"), delivered);
+      g_print ("\n");
     }
   return EXIT_OK;
 }
@@ -785,14 +1044,22 @@ cmd_outbox (int    argc,
           g_print ("%s\n", out);
         }
       else
-        for (guint i = 0; i < items->len; i++)
-          {
-            PeOutboxItem *it = g_ptr_array_index (items, i);
+        {
+          /* Pad to the widest translated state so the columns line up in every language. */
+          int width = 0;
 
-            g_print ("%s  %-9s  %s%s%s\n", it->document_uuid, outbox_state_label (it->state),
-                     it->target, it->last_error ? "  " : "",
-                     it->last_error ? it->last_error : "");
-          }
+          for (PeOutboxState st = PE_OUTBOX_PENDING; st <= PE_OUTBOX_FAILED; st++)
+            width = MAX (width, (int) g_utf8_strlen (outbox_state_label (st), -1));
+          for (guint i = 0; i < items->len; i++)
+            {
+              PeOutboxItem *it = g_ptr_array_index (items, i);
+              const char *label = outbox_state_label (it->state);
+              int pad = width - (int) g_utf8_strlen (label, -1);
+
+              g_print ("%s  %s%*s  %s%s%s\n", it->document_uuid, label, pad, "", it->target,
+                       it->last_error ? "  " : "", it->last_error ? it->last_error : "");
+            }
+        }
       return EXIT_OK;
     }
 
@@ -897,7 +1164,7 @@ cmd_verify (int    argc,
 {
   g_autoptr(GOptionContext) context = command_context (
     _("FILE.pdf…"),
-    _("Show a PDF's PDF/A level, metadata and page count, and whether it is the file that was "
+    _("Show a PDF’s PDF/A level, metadata and page count, and whether it is the file that was "
       "recorded."), NULL);
   g_autoptr(PePipeline) pipeline = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();

@@ -31,6 +31,7 @@ typedef enum
   PE_ERROR_STORE,
   PE_ERROR_DELIVERY,
   PE_ERROR_NO_SPACE,
+  PE_ERROR_SHEET_MISMATCH,  /* manual duplex: the backs pass has more or fewer sheets */
 } PeErrorCode;
 
 GQuark pe_error_quark (void);

@@ -21,7 +21,8 @@ typedef struct
   guint  documents;      /* documents delivered in this run */
   guint  pages;          /* pages in those documents */
   double seconds;        /* wall time */
-  double ocr_seconds;    /* wall time of the recognition stage */
+  double clean_seconds;  /* CPU time of page cleanup, summed over pages */
+  double ocr_seconds;    /* wall time of cleanup and recognition, overlapped */
   double pdf_seconds;    /* wall time of building the PDF/A files */
 } PeProcessSummary;
 

@@ -13,6 +13,7 @@
 
 #include "pe-error.h"
 #include "pe-sane-device.h"
+#include "pe-scan-profile.h"
 #include "pe-scanner.h"
 #include "pe-sim-feeder.h"
 #include "pe-test-common.h"
@@ -485,6 +486,167 @@ test_hand_scanner (void)
   scan_clear (&scan);
 }
 
+/* One page from test:0 with @opts (NULL-terminated "name=value") at 75 dpi in @mode. */
+static PIX *
+scan_one (const char        *mode,
+          const char *const *opts)
+{
+  PeScanOptions options = { .resolution = 75, .mode = mode, .options = opts };
+  PIX *pix;
+  Scan scan;
+
+  scan_init (&scan);
+  run_scan (&scan, "test:0", &options, FALSE);
+  g_assert_no_error (scan.error);
+  g_assert_cmpuint (scan.pix->len, ==, 1);
+  pix = g_ptr_array_steal_index (scan.pix, 0);
+  scan_clear (&scan);
+  return pix;
+}
+
+/* Frame kinds scanimage cannot write (it asserts on 1-bit colour and on three-pass frames
+ * that are not 8 bits) are checked against a kind that is checked against scanimage above:
+ * the test backend's grid is pure black and white, so it must come out the same at every
+ * depth, in one pass or three. */
+static void
+test_frames_cross_check (void)
+{
+  const char *const grid8[] = { "test-picture=Grid", NULL };
+  const char *const grid1[] = { "depth=1", "test-picture=Grid", NULL };
+  const char *const grid16[] = { "depth=16", "test-picture=Grid", NULL };
+  const char *const grid1_3p[] = { "depth=1", "three-pass=yes", "test-picture=Grid", NULL };
+  const char *const pattern16[] = { "depth=16", "test-picture=Color pattern", NULL };
+  const char *const pattern16_3p[] = { "depth=16", "three-pass=yes", "three-pass-order=BRG",
+                                       "test-picture=Color pattern", NULL };
+  const char *const hand_grid8[] = { "hand-scanner=yes", "test-picture=Grid", NULL };
+  const char *const hand_grid16[] = { "hand-scanner=yes", "depth=16", "test-picture=Grid",
+                                      NULL };
+  g_autoptr(PIX) color8 = scan_one ("color", grid8);
+  g_autoptr(PIX) color1 = scan_one ("color", grid1);
+  g_autoptr(PIX) color1_3p = scan_one ("color", grid1_3p);
+  g_autoptr(PIX) c16 = scan_one ("color", pattern16);
+  g_autoptr(PIX) c16_3p = scan_one ("color", pattern16_3p);
+  g_autoptr(PIX) gray8 = scan_one ("gray", grid8);
+  g_autoptr(PIX) gray16 = scan_one ("gray", grid16);
+  g_autoptr(PIX) hand8 = scan_one ("gray", hand_grid8);
+  g_autoptr(PIX) hand16 = scan_one ("gray", hand_grid16);
+  g_autoptr(PIX) binary = pixThresholdToBinary (gray8, 128);
+  l_int32 black = 0;
+
+  /* Not trivially equal: the grid has black and white. */
+  pixCountPixels (binary, &black, NULL);
+  g_assert_cmpint (black, >, 0);
+  g_assert_cmpint (black, <, pixGetWidth (gray8) * pixGetHeight (gray8));
+
+  g_assert_cmpint (pixGetDepth (color1), ==, 32);
+  assert_pix_equal (color1, color8);
+  assert_pix_equal (color1_3p, color8);
+  assert_pix_equal (c16_3p, c16);
+  assert_pix_equal (gray16, gray8);
+  assert_pix_equal (hand16, hand8);
+}
+
+static void
+test_hand_scanner_reference (void)
+{
+  const char *const color_3p[] = { "hand-scanner=yes", "three-pass=yes",
+                                   "test-picture=Color pattern", NULL };
+  const char *const ref_color_3p[] = { "--mode", "Color", "--resolution", "75",
+                                       "--hand-scanner=yes", "--three-pass=yes",
+                                       "--test-picture", "Color pattern", NULL };
+  const char *const gray1[] = { "hand-scanner=yes", "depth=1", "test-picture=Color pattern",
+                                NULL };
+  const char *const ref_gray1[] = { "--mode", "Gray", "--depth", "1", "--resolution", "75",
+                                    "--hand-scanner=yes", "--test-picture", "Color pattern",
+                                    NULL };
+
+  scan_compare ("color", color_3p, ref_color_3p, 32);
+  scan_compare ("gray", gray1, ref_gray1, 1);
+}
+
+static void
+test_page_size (void)
+{
+  const char *const soft[] = { "brightness=20", "contrast=5", "threshold=100", NULL };
+  PeScanOptions a5 = { .resolution = 50, .page_size = "a5", .soft_options = soft };
+  PeScanOptions a6 = { .resolution = 50, .page_size = "A6" };
+  PeScanOptions automatic = { .resolution = 50, .page_size = "auto" };
+  PeScanOptions bogus = { .resolution = 50, .page_size = "a2" };
+  Scan scan;
+
+  /* A5 is 148 × 210 mm; test:0 scans at most 200 mm high, so the height is clipped. The test
+   * backend has none of brightness, contrast, threshold: skipped, no error. */
+  scan_init (&scan);
+  run_scan (&scan, "test:0", &a5, FALSE);
+  g_assert_no_error (scan.error);
+  g_assert_cmpint (pixGetWidth (g_ptr_array_index (scan.pix, 0)), ==, (int) (50 * 148 / 25.4));
+  g_assert_cmpint (pixGetHeight (g_ptr_array_index (scan.pix, 0)), ==, (int) (50 * 200 / 25.4));
+  scan_clear (&scan);
+
+  scan_init (&scan);
+  run_scan (&scan, "test:0", &a6, FALSE);
+  g_assert_no_error (scan.error);
+  g_assert_cmpint (pixGetWidth (g_ptr_array_index (scan.pix, 0)), ==, (int) (50 * 105 / 25.4));
+  g_assert_cmpint (pixGetHeight (g_ptr_array_index (scan.pix, 0)), ==, (int) (50 * 148 / 25.4));
+  scan_clear (&scan);
+
+  /* No paper detection on test:0: the configured default area (80 × 100 mm) stays. */
+  scan_init (&scan);
+  run_scan (&scan, "test:0", &automatic, FALSE);
+  g_assert_no_error (scan.error);
+  g_assert_cmpint (pixGetWidth (g_ptr_array_index (scan.pix, 0)), ==, (int) (50 * 80 / 25.4));
+  g_assert_cmpint (pixGetHeight (g_ptr_array_index (scan.pix, 0)), ==, (int) (50 * 100 / 25.4));
+  scan_clear (&scan);
+
+  scan_init (&scan);
+  run_scan (&scan, "test:0", &bogus, FALSE);
+  g_assert_error (scan.error, PE_ERROR, PE_ERROR_INVALID);
+  g_assert_nonnull (strstr (scan.error->message, "a2"));
+  scan_clear (&scan);
+}
+
+static void
+test_profile_scan (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "profiles",
+                                            "profiles.ini", NULL);
+  const char *paths[] = { path, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) profiles = pe_scan_profile_load_files (paths, &error);
+  g_autoptr(PeScanProfile) color = NULL;
+  g_autoptr(PeScanProfile) duplex = NULL;
+  PeScanOptions options;
+  PIX *pix;
+  Scan scan;
+
+  g_assert_no_error (error);
+
+  /* "Farbe": feeder, 300 dpi colour, A4 (clipped to test:0's 200 × 200 mm). */
+  color = pe_scan_profile_find (profiles, "color", &error);
+  g_assert_no_error (error);
+  pe_scan_profile_to_options (color, &options);
+  options.max_pages = 2;
+  scan_init (&scan);
+  run_scan (&scan, "test:0", &options, FALSE);
+  g_assert_no_error (scan.error);
+  g_assert_cmpuint (scan.pix->len, ==, 2);
+  pix = g_ptr_array_index (scan.pix, 1);
+  g_assert_cmpint (pixGetDepth (pix), ==, 32);
+  g_assert_cmpint (pixGetXRes (pix), ==, 300);
+  g_assert_cmpint (pixGetWidth (pix), ==, (int) (300 * 200 / 25.4));
+  scan_clear (&scan);
+
+  /* The duplex profile on a scanner without duplex: a clear message naming its sources. */
+  duplex = pe_scan_profile_find (profiles, "post-duplex-grey", &error);
+  g_assert_no_error (error);
+  pe_scan_profile_to_options (duplex, &options);
+  scan_init (&scan);
+  run_scan (&scan, "test:0", &options, FALSE);
+  g_assert_error (scan.error, PE_ERROR, PE_ERROR_INVALID);
+  g_assert_nonnull (strstr (scan.error->message, "“Automatic Document Feeder”"));
+  scan_clear (&scan);
+}
+
 static void
 test_adf (void)
 {
@@ -910,6 +1072,10 @@ main (int   argc,
   g_test_add_func ("/acquire/sane/gray-16bit", test_gray16);
   g_test_add_func ("/acquire/sane/depth-1", test_depth1);
   g_test_add_func ("/acquire/sane/hand-scanner", test_hand_scanner);
+  g_test_add_func ("/acquire/sane/frames-cross-check", test_frames_cross_check);
+  g_test_add_func ("/acquire/sane/hand-scanner-reference", test_hand_scanner_reference);
+  g_test_add_func ("/acquire/sane/page-size", test_page_size);
+  g_test_add_func ("/acquire/sane/profile-scan", test_profile_scan);
   g_test_add_func ("/acquire/sane/adf", test_adf);
   g_test_add_func ("/acquire/sane/adf-max-pages", test_adf_max_pages);
   g_test_add_func ("/acquire/sane/faults", test_faults);

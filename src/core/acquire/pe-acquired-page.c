@@ -20,4 +20,5 @@ pe_acquired_page_clear (PeAcquiredPage *page)
   page->original_ext = NULL;
   page->sheet = 0;
   page->back_side = FALSE;
+  page->read_end_usec = 0;
 }

@@ -13,11 +13,14 @@ typedef struct
 {
   PIX        *pix;           /* decoded image, 1/8/32 bpp, resolution set (pixSetResolution) */
   GBytes     *original;      /* the source's own encoded image to keep as is (a JPEG or PNG
-                              * file imported whole), or NULL: then the store writes @pix */
+                              * file imported whole, a scanned frame as PNM), or NULL: then the
+                              * store writes @pix */
   const char *original_ext;  /* "jpg", "png", "tif" when @original is set */
   char       *source;        /* where it came from: "test:0", "/path/scan.pdf#3" */
   guint       sheet;         /* 1-based physical sheet in this acquisition */
   gboolean    back_side;     /* duplex back */
+  gint64      read_end_usec; /* g_get_monotonic_time () just after the page's last read from
+                              * the device, 0 if not a scan: for measuring what follows */
 } PeAcquiredPage;
 
 /* Called for each page on the thread doing the acquisition, before the next page is read, so

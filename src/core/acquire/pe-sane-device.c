@@ -66,6 +66,9 @@ list_devices_run (gpointer data)
   const SANE_Device **list = NULL;
   SANE_Status status;
 
+  /* A refresh must see saned hosts that restarted or went away since the last listing. */
+  _pe_sane_worker_reset_network ();
+
   if (!_pe_sane_worker_check_init (&job->error))
     return;
 
@@ -86,6 +89,8 @@ list_devices_run (gpointer data)
       info->model = g_strdup (list[i]->model);
       info->type = g_strdup (list[i]->type);
       g_ptr_array_add (job->devices, info);
+      if (g_str_has_prefix (info->name, "net:"))
+        _pe_sane_worker_note_network ();
     }
 }
 

@@ -11,12 +11,14 @@
  * their own main context through GTask. The price is that two scanners cannot read at the same
  * time in one process; a scan centre runs one station process per scanner instead.
  *
- * sane_exit() is not called: the thread lives as long as the process, and backends release
- * their devices when the process ends.
+ * sane_exit() is not called at the end: the thread lives as long as the process, and backends
+ * release their devices when the process ends. It is called, followed by sane_init(), between
+ * jobs once the net backend has talked to a saned (see _pe_sane_worker_reset_network()).
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <signal.h>
 
 #include "pe-error.h"
 #include "pe-sane-worker.h"
@@ -50,6 +52,7 @@ typedef struct
 static GAsyncQueue *worker_queue;
 static GThread     *worker_thread;
 static SANE_Status  init_status = SANE_STATUS_GOOD;
+static gboolean     network_used;   /* SANE thread only */
 
 static gpointer
 worker_main (gpointer user_data)
@@ -81,6 +84,15 @@ get_queue (void)
 
   if (g_once_init_enter (&initialised))
     {
+      struct sigaction old_action;
+
+      /* The net backend writes to its sockets without MSG_NOSIGNAL: when saned or the network
+       * drops the connection mid-scan, SIGPIPE would end the whole program instead of the
+       * write failing, and the scanner reporting an I/O error. Nothing in a GLib program
+       * relies on SIGPIPE; a handler someone installed is left alone. */
+      if (sigaction (SIGPIPE, NULL, &old_action) == 0 && old_action.sa_handler == SIG_DFL)
+        signal (SIGPIPE, SIG_IGN);
+
       worker_queue = g_async_queue_new ();
       worker_thread = g_thread_new ("pe-sane", worker_main, NULL);
       g_once_init_leave (&initialised, 1);
@@ -171,6 +183,40 @@ _pe_sane_worker_run_task (GTask           *task,
   job->task = g_object_ref (task);
   job->func = func;
   _pe_sane_worker_push (task_job_run, job);
+}
+
+void
+_pe_sane_worker_note_network (void)
+{
+  g_assert (_pe_sane_worker_is_sane_thread ());
+
+  network_used = TRUE;
+}
+
+/* The net backend (sane-backends 1.2.1) keeps one connection per saned host from the first
+ * call on and never notices that it has died: after saned restarted or the network dropped,
+ * sane_get_devices() frees garbage and aborts the whole program, and sane_open() fails with
+ * an I/O error forever. Re-initialising SANE makes it connect afresh. That is only safe with
+ * no device open, which holds between two jobs on this thread (scans close their device at
+ * the end of each job), and is only done once a network device was seen, so that purely
+ * local setups never re-initialise backends. */
+void
+_pe_sane_worker_reset_network (void)
+{
+  SANE_Int version = 0;
+
+  g_assert (_pe_sane_worker_is_sane_thread ());
+
+  if (!network_used)
+    return;
+
+  g_debug ("re-initialising SANE so that the net backend reconnects");
+  network_used = FALSE;
+  if (init_status == SANE_STATUS_GOOD)
+    sane_exit ();
+  init_status = sane_init (&version, NULL);
+  if (init_status != SANE_STATUS_GOOD)
+    g_warning ("sane_init failed: %s", sane_strstatus (init_status));
 }
 
 gboolean

@@ -25,6 +25,12 @@ gboolean  _pe_sane_worker_is_sane_thread (void);
 /* On the SANE thread: FALSE with @error when sane_init() failed in this process. */
 gboolean  _pe_sane_worker_check_init     (GError         **error);
 
+/* On the SANE thread: the net backend is (or was) connected to a saned. */
+void      _pe_sane_worker_note_network   (void);
+/* On the SANE thread, between jobs (no device open): if the net backend was used, re-initialise
+ * SANE so that it reconnects to every saned (pe-sane-worker.c says why). */
+void      _pe_sane_worker_reset_network  (void);
+
 /* Sets @error for a failed SANE call on @device (NULL: no device yet) with a PE_ERROR code
  * and a translated message saying what to do. Always returns FALSE. */
 gboolean  _pe_sane_set_error             (GError         **error,

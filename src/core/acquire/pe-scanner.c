@@ -14,7 +14,9 @@
 #include <sane/saneopts.h>
 #include <string.h>
 
+#include "pe-duplex.h"
 #include "pe-error.h"
+#include "pe-sane-frame-source.h"
 #include "pe-sane-worker.h"
 #include "pe-scanner.h"
 #include "pe-types.h"
@@ -24,14 +26,18 @@
 /* One frame larger than this is refused before reading: A3 at 1200 dpi colour is ~ 0.8 GB. */
 #define MAX_FRAME_BYTES      (G_GUINT64_CONSTANT (1) << 31)
 #define PROGRESS_STEP        0.01
+/* A blocking sane_read() that keeps returning no data: the device is gone (the net backend
+ * does this forever once saned's data connection has closed). */
+#define STALL_TIMEOUT_USEC   (10 * G_USEC_PER_SEC)
 
 struct _PeScanner
 {
   GObject  parent_instance;
 
-  char    *device_name;
-  gint     pages_scanned;   /* atomic: written on the SANE thread */
-  gint     busy;            /* atomic: a scan job is queued or running */
+  char          *device_name;
+  PeFrameSource *frame_source;    /* NULL: open the SANE device for each job */
+  gint           pages_scanned;   /* atomic: written on the SANE thread */
+  gint           busy;            /* atomic: a scan job is queued or running */
 };
 
 enum {
@@ -59,6 +65,9 @@ typedef struct
   char         *mode;
   char        **options;
   guint         max_pages;
+  char         *page_size;
+  char        **soft_options;
+  guint         backs_of;
   PeSheetFunc   sheet_func;
   PePageFunc    page_func;
   gpointer      user_data;
@@ -74,6 +83,8 @@ scan_job_free (gpointer data)
   g_free (job->source);
   g_free (job->mode);
   g_strfreev (job->options);
+  g_free (job->page_size);
+  g_strfreev (job->soft_options);
   g_clear_pointer (&job->context, g_main_context_unref);
   g_free (job);
 }
@@ -172,8 +183,8 @@ classify_choice (const char          *device_string,
 
 typedef struct
 {
-  const char  *name;
-  SANE_Handle  handle;
+  const char    *name;
+  PeFrameSource *src;
 } Device;
 
 static const SANE_Option_Descriptor *
@@ -185,15 +196,15 @@ find_option (Device     *dev,
   const SANE_Option_Descriptor *desc0;
 
   /* Option 0 holds the option count; re-read every time because a reload may change it. */
-  desc0 = sane_get_option_descriptor (dev->handle, 0);
+  desc0 = pe_frame_source_get_option_descriptor (dev->src, 0);
   if (desc0 == NULL
-      || sane_control_option (dev->handle, 0, SANE_ACTION_GET_VALUE, &count, NULL)
+      || pe_frame_source_control_option (dev->src, 0, SANE_ACTION_GET_VALUE, &count, NULL)
          != SANE_STATUS_GOOD)
     return NULL;
 
   for (SANE_Int i = 1; i < count; i++)
     {
-      const SANE_Option_Descriptor *desc = sane_get_option_descriptor (dev->handle, i);
+      const SANE_Option_Descriptor *desc = pe_frame_source_get_option_descriptor (dev->src, i);
 
       if (desc != NULL && desc->name != NULL && desc->type != SANE_TYPE_GROUP
           && g_strcmp0 (desc->name, name) == 0)
@@ -212,13 +223,13 @@ list_option_names (Device *dev)
   g_autoptr(GString) names = g_string_new (NULL);
   SANE_Int count = 0;
 
-  if (sane_control_option (dev->handle, 0, SANE_ACTION_GET_VALUE, &count, NULL)
+  if (pe_frame_source_control_option (dev->src, 0, SANE_ACTION_GET_VALUE, &count, NULL)
       != SANE_STATUS_GOOD)
     return g_strdup ("");
 
   for (SANE_Int i = 1; i < count; i++)
     {
-      const SANE_Option_Descriptor *desc = sane_get_option_descriptor (dev->handle, i);
+      const SANE_Option_Descriptor *desc = pe_frame_source_get_option_descriptor (dev->src, i);
 
       if (desc == NULL || desc->name == NULL || *desc->name == '\0'
           || desc->type == SANE_TYPE_GROUP
@@ -314,7 +325,7 @@ control_set (Device                       *dev,
   SANE_Int info = 0;
   SANE_Status status;
 
-  status = sane_control_option (dev->handle, index, SANE_ACTION_SET_VALUE, value, &info);
+  status = pe_frame_source_control_option (dev->src, index, SANE_ACTION_SET_VALUE, value, &info);
   if (status == SANE_STATUS_INVAL)
     return set_invalid_value_error (error, dev, desc, value_text);
   if (status != SANE_STATUS_GOOD)
@@ -566,12 +577,12 @@ set_option (Device      *dev,
     }
 }
 
-static gboolean
-set_option_pair (Device      *dev,
-                 const char  *pair,
-                 GError     **error)
+/* "name=value" → name (stripped, leading dashes dropped) and a pointer to the value. */
+static char *
+split_option_pair (const char   *pair,
+                   const char  **value,
+                   GError      **error)
 {
-  g_autofree char *name = NULL;
   const char *eq = strchr (pair, '=');
   const char *start = pair;
 
@@ -584,11 +595,51 @@ set_option_pair (Device      *dev,
       g_set_error (error, PE_ERROR, PE_ERROR_INVALID,
                    _("The scanner option “%s” must be written as name=value, for example "
                      "“mode=Gray”."), pair);
-      return FALSE;
+      return NULL;
     }
 
-  name = g_strndup (start, eq - start);
-  return set_option (dev, g_strstrip (name), eq + 1, error);
+  *value = eq + 1;
+  return g_strstrip (g_strndup (start, eq - start));
+}
+
+static gboolean
+set_option_pair (Device      *dev,
+                 const char  *pair,
+                 GError     **error)
+{
+  g_autofree char *name = NULL;
+  const char *value = NULL;
+
+  if (!(name = split_option_pair (pair, &value, error)))
+    return FALSE;
+  return set_option (dev, name, value, error);
+}
+
+/* Like set_option_pair(), but an option the device does not offer (absent, inactive in this
+ * mode, read-only) is skipped: a profile's "brightness=10" must not fail on a scanner without
+ * brightness, nor "threshold=128" in grey, where drivers make threshold inactive. A value the
+ * device offers but rejects is still an error. */
+static gboolean
+set_soft_option_pair (Device      *dev,
+                      const char  *pair,
+                      GError     **error)
+{
+  g_autofree char *name = NULL;
+  const SANE_Option_Descriptor *desc;
+  const char *value = NULL;
+  SANE_Int index = 0;
+
+  if (!(name = split_option_pair (pair, &value, error)))
+    return FALSE;
+
+  desc = find_option (dev, name, &index);
+  if (desc == NULL || !SANE_OPTION_IS_ACTIVE (desc->cap) || !SANE_OPTION_IS_SETTABLE (desc->cap))
+    {
+      g_debug ("%s: option %s not offered, %s skipped", dev->name, name, pair);
+      return TRUE;
+    }
+
+  return set_option (dev, name, value, error);
 }
 
 /* Sets a string-list option (source, mode) from a generic word or an exact device string. */
@@ -689,7 +740,7 @@ get_option_text (Device     *dev,
     return NULL;
 
   buf = g_malloc0 (MAX (desc->size, (SANE_Int) sizeof (SANE_Word)) + 1);
-  if (sane_control_option (dev->handle, index, SANE_ACTION_GET_VALUE, buf, NULL)
+  if (pe_frame_source_control_option (dev->src, index, SANE_ACTION_GET_VALUE, buf, NULL)
       != SANE_STATUS_GOOD)
     return NULL;
 
@@ -724,6 +775,135 @@ get_resolution (Device *dev,
 
   *xres = xs != NULL ? (guint) MAX (0.0, g_ascii_strtod (xs, NULL) + 0.5) : 0;
   *yres = ys != NULL ? (guint) MAX (0.0, g_ascii_strtod (ys, NULL) + 0.5) : 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* SANE thread: page size                                                                    */
+
+typedef struct
+{
+  const char *name;
+  double      width_mm;
+  double      height_mm;
+} PageSize;
+
+static const PageSize page_sizes[] = {
+  { "a3", 297.0, 420.0 },
+  { "a4", 210.0, 297.0 },
+  { "a5", 148.0, 210.0 },
+  { "a6", 105.0, 148.0 },
+  { "b5", 176.0, 250.0 },
+  { "letter", 215.9, 279.4 },
+  { "legal", 215.9, 355.6 },
+  { "auto", 0.0, 0.0 },
+};
+
+/* Boolean options with which drivers find the paper's size themselves. There is no standard
+ * SANE name for it; these are the ones in use ("ald": automatic length detection of fujitsu,
+ * canon_dr and others; "swcrop": their crop to the detected paper). Add names here, never
+ * backend checks. */
+static const char *const auto_size_options[] = { "ald", "swcrop", NULL };
+
+gboolean
+pe_scan_page_size_lookup (const char *name,
+                          double     *width_mm,
+                          double     *height_mm)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (page_sizes); i++)
+    if (g_ascii_strcasecmp (page_sizes[i].name, name) == 0)
+      {
+        if (width_mm != NULL)
+          *width_mm = page_sizes[i].width_mm;
+        if (height_mm != NULL)
+          *height_mm = page_sizes[i].height_mm;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+option_is_offered (const SANE_Option_Descriptor *desc)
+{
+  return desc != NULL && SANE_OPTION_IS_ACTIVE (desc->cap) && SANE_OPTION_IS_SETTABLE (desc->cap);
+}
+
+/* Sets a length option (geometry, paper size) to @mm, converted to the option's unit and
+ * clipped to what it allows; an option the device does not offer is left alone. */
+static gboolean
+set_length_if_offered (Device      *dev,
+                       const char  *name,
+                       double       mm,
+                       GError     **error)
+{
+  const SANE_Option_Descriptor *desc;
+  g_autofree char *text = NULL;
+  SANE_Int index = 0;
+  SANE_Word w;
+  double v;
+
+  desc = find_option (dev, name, &index);
+  if (!option_is_offered (desc) || (desc->type != SANE_TYPE_INT && desc->type != SANE_TYPE_FIXED)
+      || desc->size != (SANE_Int) sizeof (SANE_Word))
+    return TRUE;
+
+  if (desc->unit == SANE_UNIT_MM)
+    v = mm;
+  else if (desc->unit == SANE_UNIT_PIXEL)
+    {
+      guint xres = 0, yres = 0;
+
+      get_resolution (dev, &xres, &yres);
+      if (xres == 0)
+        return TRUE;
+      v = mm * (g_str_has_suffix (name, "-y") || g_str_equal (name, "page-height")
+                ? yres : xres) / 25.4;
+    }
+  else
+    return TRUE;
+
+  w = nearest_allowed (desc, to_word (desc, v));
+  text = g_strdup_printf ("%g", v);
+  return control_set (dev, index, desc, &w, text, error);
+}
+
+static gboolean
+set_page_size (Device      *dev,
+               const char  *page_size,
+               GError     **error)
+{
+  double width = 0, height = 0;
+
+  if (!pe_scan_page_size_lookup (page_size, &width, &height))
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_INVALID,
+                   _("Unknown page size “%s”: use a3, a4, a5, a6, b5, letter, legal or auto."),
+                   page_size);
+      return FALSE;
+    }
+
+  if (width == 0)
+    {
+      for (guint i = 0; auto_size_options[i] != NULL; i++)
+        {
+          SANE_Int index = 0;
+          const SANE_Option_Descriptor *desc = find_option (dev, auto_size_options[i], &index);
+
+          if (option_is_offered (desc) && desc->type == SANE_TYPE_BOOL)
+            return set_option (dev, auto_size_options[i], "yes", error);
+        }
+      /* Without detection the device's default area (usually all of it) is the best guess. */
+      g_debug ("%s: no automatic page size; default scan area kept", dev->name);
+      return TRUE;
+    }
+
+  /* Sheet-fed drivers bound the scan area by the paper size they are told (page-width,
+   * page-height), so those come first. */
+  return set_length_if_offered (dev, "page-width", width, error)
+         && set_length_if_offered (dev, "page-height", height, error)
+         && set_length_if_offered (dev, SANE_NAME_SCAN_TL_X, 0, error)
+         && set_length_if_offered (dev, SANE_NAME_SCAN_TL_Y, 0, error)
+         && set_length_if_offered (dev, SANE_NAME_SCAN_BR_X, width, error)
+         && set_length_if_offered (dev, SANE_NAME_SCAN_BR_Y, height, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -763,7 +943,7 @@ read_option_value (Device                       *dev,
     return NULL;
 
   buf = g_malloc0 (desc->size);
-  if (sane_control_option (dev->handle, index, SANE_ACTION_GET_VALUE, buf, NULL)
+  if (pe_frame_source_control_option (dev->src, index, SANE_ACTION_GET_VALUE, buf, NULL)
       != SANE_STATUS_GOOD)
     {
       g_free (buf);
@@ -796,11 +976,12 @@ remember_or_restore_defaults (Device *dev)
     {
       saved = g_ptr_array_new_with_free_func (saved_option_free);
 
-      if (sane_control_option (dev->handle, 0, SANE_ACTION_GET_VALUE, &count, NULL)
+      if (pe_frame_source_control_option (dev->src, 0, SANE_ACTION_GET_VALUE, &count, NULL)
           == SANE_STATUS_GOOD)
         for (SANE_Int i = 1; i < count; i++)
           {
-            const SANE_Option_Descriptor *desc = sane_get_option_descriptor (dev->handle, i);
+            const SANE_Option_Descriptor *desc =
+              pe_frame_source_get_option_descriptor (dev->src, i);
             SavedOption *o;
             GBytes *value;
 
@@ -834,7 +1015,7 @@ remember_or_restore_defaults (Device *dev)
           continue;
 
         buf = g_memdup2 (g_bytes_get_data (o->value, NULL), g_bytes_get_size (o->value));
-        if (sane_control_option (dev->handle, index, SANE_ACTION_SET_VALUE, buf, NULL)
+        if (pe_frame_source_control_option (dev->src, index, SANE_ACTION_SET_VALUE, buf, NULL)
             != SANE_STATUS_GOOD)
           g_debug ("%s: could not restore option %s", dev->name, o->name);
       }
@@ -874,6 +1055,7 @@ typedef struct
   ScanJob   *job;
   guint      page;
   double     last;
+  gint64     read_end;   /* monotonic time of the last frame's end of data */
 } ProgressState;
 
 static void
@@ -926,6 +1108,7 @@ read_frame (Device          *dev,
   guint64 expected = p->lines > 0 ? (guint64) p->bytes_per_line * p->lines : 0;
   gsize len = 0;
   gsize discarded = 0;
+  gint64 stalled_since = 0;
 
   if (p->bytes_per_line <= 0 || p->pixels_per_line <= 0 || p->lines == 0)
     {
@@ -981,15 +1164,36 @@ read_frame (Device          *dev,
           max = (SANE_Int) MIN ((gsize) READ_CHUNK, frame->data->len - len);
         }
 
-      status = sane_read (dev->handle, dest, max, &n);
+      status = pe_frame_source_read (dev->src, dest, max, &n);
       if (status == SANE_STATUS_EOF)
-        break;
+        {
+          ps->read_end = g_get_monotonic_time ();
+          break;
+        }
       if (status != SANE_STATUS_GOOD)
         {
           g_byte_array_set_size (frame->data, len);
           frame->lines = len / p->bytes_per_line;
           return status;
         }
+
+      if (n == 0)
+        {
+          gint64 now = g_get_monotonic_time ();
+
+          if (stalled_since == 0)
+            stalled_since = now;
+          else if (now - stalled_since > STALL_TIMEOUT_USEC)
+            {
+              g_byte_array_set_size (frame->data, len);
+              frame->lines = len / p->bytes_per_line;
+              return SANE_STATUS_IO_ERROR;
+            }
+          /* Not a busy loop while waiting. */
+          g_usleep (1000);
+          continue;
+        }
+      stalled_since = 0;
 
       if (dest == scratch)
         discarded += n;
@@ -1131,6 +1335,14 @@ check_params (Device                *dev,
                        || p->format == SANE_FRAME_RED || p->format == SANE_FRAME_GREEN
                        || p->format == SANE_FRAME_BLUE;
 
+  /* Parameters no device sends: the net backend returns GOOD and whatever it has when the
+   * connection to saned is gone. That is a communication failure, not a format to refuse.
+   * (Formats 10…: SANE 2's JPEG, G3 … drafts, which backends do send.) */
+  if ((p->format < SANE_FRAME_GRAY || (p->format > SANE_FRAME_BLUE && p->format < 10)
+       || p->format > 32)
+      || p->depth <= 0 || p->depth > 64)
+    return _pe_sane_set_error (error, SANE_STATUS_IO_ERROR, dev->name);
+
   if (!format_ok || (p->depth != 1 && p->depth != 8 && p->depth != 16))
     {
       g_set_error (error, PE_ERROR, PE_ERROR_UNSUPPORTED,
@@ -1143,6 +1355,50 @@ check_params (Device                *dev,
   return TRUE;
 }
 
+/* The frame as a PNM file, when its rows are already a PNM body: 8-bit grey (PGM), 8-bit RGB
+ * (PPM), 1-bit grey (PBM: SANE's 1 is black, like PBM's) without padding beyond the byte.
+ * The store then writes these bytes as they are instead of encoding the PIX, which costs more
+ * than all the rest of recording a page (Leptonica's PNM writer goes pixel by pixel: ~130 ms
+ * for A4 at 300 dpi). NULL for other frames (16 bit, three-pass), which go through the PIX. */
+static GBytes *
+pnm_from_frame (const Frame *f)
+{
+  const SANE_Parameters *p = &f->params;
+  g_autofree char *header = NULL;
+  gsize row;
+  gsize header_len;
+  gsize body_len;
+  guint8 *data;
+
+  if (p->format == SANE_FRAME_GRAY && p->depth == 8)
+    {
+      row = p->pixels_per_line;
+      header = g_strdup_printf ("P5\n%d %u\n255\n", p->pixels_per_line, f->lines);
+    }
+  else if (p->format == SANE_FRAME_RGB && p->depth == 8)
+    {
+      row = 3 * (gsize) p->pixels_per_line;
+      header = g_strdup_printf ("P6\n%d %u\n255\n", p->pixels_per_line, f->lines);
+    }
+  else if (p->format == SANE_FRAME_GRAY && p->depth == 1)
+    {
+      row = ((gsize) p->pixels_per_line + 7) / 8;
+      header = g_strdup_printf ("P4\n%d %u\n", p->pixels_per_line, f->lines);
+    }
+  else
+    return NULL;
+
+  if ((gsize) p->bytes_per_line != row || f->lines == 0)
+    return NULL;
+
+  header_len = strlen (header);
+  body_len = (gsize) f->lines * row;
+  data = g_malloc (header_len + body_len);
+  memcpy (data, header, header_len);
+  memcpy (data + header_len, f->data->data, body_len);
+  return g_bytes_new_take (data, header_len + body_len);
+}
+
 /* Reads one image (all frames) after a successful sane_start(). *@status_out gets the SANE
  * status that ended it, so the caller can tell a feeder running empty from a real fault. */
 static PIX *
@@ -1150,6 +1406,7 @@ read_image (Device         *dev,
             ProgressState  *ps,
             SANE_Status    *status_out,
             gsize          *bytes_out,
+            GBytes        **raw_out,
             GError        **error)
 {
   Frame frames[3] = { { { 0 } } };
@@ -1163,7 +1420,7 @@ read_image (Device         *dev,
 
   for (guint frame_index = 0;; frame_index++)
     {
-      SANE_Parameters params;
+      SANE_Parameters params = { 0 };
       SANE_Status status;
       Frame frame = { { 0 } };
       guint slot = 0;
@@ -1171,7 +1428,7 @@ read_image (Device         *dev,
       if (frame_index > 0)
         {
           /* Three-pass scanners deliver each colour after its own sane_start(). */
-          status = sane_start (dev->handle);
+          status = pe_frame_source_start (dev->src);
           if (status != SANE_STATUS_GOOD)
             {
               *status_out = status;
@@ -1180,7 +1437,12 @@ read_image (Device         *dev,
             }
         }
 
-      status = sane_get_parameters (dev->handle, &params);
+      status = pe_frame_source_get_parameters (dev->src, &params);
+      /* sane_start() has just accepted the settings, so "unsupported" or "invalid" here means
+       * the device is not answering properly: the net backend says so when the connection
+       * to saned has dropped. */
+      if (status == SANE_STATUS_UNSUPPORTED || status == SANE_STATUS_INVAL)
+        status = SANE_STATUS_IO_ERROR;
       if (status != SANE_STATUS_GOOD)
         {
           *status_out = status;
@@ -1253,6 +1515,9 @@ read_image (Device         *dev,
   else
     pix = pix_from_packed (&frames[0], frames[0].params.depth);
 
+  if (interleaved)
+    *raw_out = pnm_from_frame (&frames[0]);
+
 out:
   for (guint i = 0; i < 3; i++)
     frame_clear (&frames[i]);
@@ -1282,6 +1547,14 @@ apply_options (Device   *dev,
   if (job->resolution > 0 && !set_resolution (dev, job->resolution, error))
     return FALSE;
 
+  /* After the resolution: a scan area in pixels depends on it. */
+  if (job->page_size != NULL && !set_page_size (dev, job->page_size, error))
+    return FALSE;
+
+  for (guint i = 0; job->soft_options != NULL && job->soft_options[i] != NULL; i++)
+    if (!set_soft_option_pair (dev, job->soft_options[i], error))
+      return FALSE;
+
   for (guint i = 0; job->options != NULL && job->options[i] != NULL; i++)
     if (!set_option_pair (dev, job->options[i], error))
       return FALSE;
@@ -1294,8 +1567,10 @@ deliver_page (PeScanner  *self,
               ScanJob    *job,
               Device     *dev,
               PIX        *pix,
+              GBytes     *raw_pnm,
               guint       sheet,
               gboolean    back_side,
+              gint64      read_end,
               GError    **error)
 {
   PeAcquiredPage page = { 0 };
@@ -1303,9 +1578,12 @@ deliver_page (PeScanner  *self,
   gboolean ok;
 
   page.pix = pix;
+  page.original = raw_pnm;
+  page.original_ext = raw_pnm != NULL ? "pnm" : NULL;
   page.source = g_strdup (dev->name);
   page.sheet = sheet;
   page.back_side = back_side;
+  page.read_end_usec = read_end;
 
   ok = job->page_func (&page, job->user_data, &local_error);
   pe_acquired_page_clear (&page);
@@ -1338,6 +1616,14 @@ run_scan (PeScanner     *self,
   guint xres = 0, yres = 0;
   guint limit;
   guint page = 0;
+  SANE_Int count = 0;
+  SANE_Status alive;
+
+  /* A device that went away since it was opened (unplugged, network down) fails here with
+   * its own status; otherwise every option would just look absent. */
+  alive = pe_frame_source_control_option (dev->src, 0, SANE_ACTION_GET_VALUE, &count, NULL);
+  if (alive != SANE_STATUS_GOOD)
+    return _pe_sane_set_error (error, alive, dev->name);
 
   remember_or_restore_defaults (dev);
 
@@ -1352,26 +1638,48 @@ run_scan (PeScanner     *self,
   get_resolution (dev, &xres, &yres);
 
   /* A flatbed has one page to give unless the caller says how many (max_pages, or a sheet
-   * function that feeds recorded sheets); a feeder runs until it reports NO_DOCS. */
+   * function that feeds recorded sheets); a feeder runs until it reports NO_DOCS. A backs
+   * pass runs until the feeder is empty too, so that a sheet too many is scanned and kept
+   * rather than left unnoticed in the feeder. */
   if (job->max_pages > 0)
     limit = job->max_pages;
-  else if (feeder || job->sheet_func != NULL)
+  else if (feeder || job->sheet_func != NULL || job->backs_of > 0)
     limit = G_MAXUINT;
   else
     limit = 1;
 
+  if (job->backs_of > 0 && duplex)
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_INVALID,
+                   _("Scanner “%s” is set to scan both sides already: scan the backs of a "
+                     "manual duplex run with the source “adf”."), dev->name);
+      return FALSE;
+    }
+
   while (page < limit)
     {
-      ProgressState ps = { self, job, page + 1, -2.0 };   /* nothing reported yet */
+      ProgressState ps = { self, job, page + 1, -2.0, 0 };   /* nothing reported yet */
       g_autoptr(GError) read_error = NULL;
       SANE_Status status;
       PIX *pix;
       guint sheet;
       gboolean back_side;
+      gboolean new_sheet;
       gsize bytes = 0;
+      g_autoptr(GBytes) raw = NULL;
 
-      sheet = duplex ? page / 2 + 1 : page + 1;
-      back_side = duplex && (page % 2) == 1;
+      if (job->backs_of > 0)
+        {
+          /* Sheet 0: a back beyond the fronts pass's sheets, kept but not paired. */
+          sheet = pe_duplex_back_sheet (job->backs_of, page);
+          back_side = TRUE;
+          new_sheet = TRUE;
+        }
+      else
+        {
+          pe_duplex_sheet_for_page (page, duplex, &sheet, &back_side);
+          new_sheet = !back_side;
+        }
 
       if (g_cancellable_is_cancelled (cancellable))
         {
@@ -1384,9 +1692,11 @@ run_scan (PeScanner     *self,
           return FALSE;
         }
 
-      if (job->sheet_func != NULL && !back_side)
+      if (job->sheet_func != NULL && new_sheet)
         {
-          g_auto(GStrv) sheet_options = job->sheet_func (sheet, job->user_data);
+          /* The sheet function counts sheets in feed order of this pass. */
+          g_auto(GStrv) sheet_options = job->sheet_func (job->backs_of > 0 ? page + 1 : sheet,
+                                                         job->user_data);
 
           if (sheet_options == NULL)
             break;
@@ -1394,7 +1704,7 @@ run_scan (PeScanner     *self,
           if (sheet_options[0] != NULL)
             {
               if (page > 0)
-                sane_cancel (dev->handle);
+                pe_frame_source_cancel (dev->src);
               for (guint i = 0; sheet_options[i] != NULL; i++)
                 if (!set_option_pair (dev, sheet_options[i], error))
                   return FALSE;
@@ -1402,7 +1712,7 @@ run_scan (PeScanner     *self,
             }
         }
 
-      status = sane_start (dev->handle);
+      status = pe_frame_source_start (dev->src);
       if (status == SANE_STATUS_NO_DOCS || (status == SANE_STATUS_EOF && page > 0))
         {
           if (page == 0)
@@ -1413,7 +1723,7 @@ run_scan (PeScanner     *self,
         return _pe_sane_set_error (error, status, dev->name);
 
       progress_report (&ps, -1.0);
-      pix = read_image (dev, &ps, &status, &bytes, &read_error);
+      pix = read_image (dev, &ps, &status, &bytes, &raw, &read_error);
       if (pix == NULL)
         {
           /* Some feeders only notice the empty tray on the first read. */
@@ -1433,11 +1743,15 @@ run_scan (PeScanner     *self,
       pixSetResolution (pix, xres, yres);
       progress_report (&ps, 1.0);
 
-      if (!deliver_page (self, job, dev, pix, sheet, back_side, error))
+      if (!deliver_page (self, job, dev, pix, g_steal_pointer (&raw), sheet, back_side,
+                         ps.read_end, error))
         return FALSE;
 
       page++;
     }
+
+  if (job->backs_of > 0 && page != job->backs_of)
+    return pe_duplex_set_mismatch_error (error, job->backs_of, page);
 
   return TRUE;
 }
@@ -1451,8 +1765,9 @@ scan_task (GTask        *task,
   PeScanner *self = source_object;
   ScanJob *job = task_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(PeFrameSource) src = NULL;
   Device dev = { self->device_name, NULL };
-  SANE_Status status;
+  SANE_Status status = SANE_STATUS_GOOD;
 
   if (!_pe_sane_worker_check_init (&error))
     goto out;
@@ -1460,8 +1775,26 @@ scan_task (GTask        *task,
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     goto out;
 
-  status = sane_open (self->device_name, &dev.handle);
-  if (status != SANE_STATUS_GOOD)
+  if (self->frame_source != NULL)
+    src = g_object_ref (self->frame_source);
+  else
+    {
+      gboolean network = g_str_has_prefix (self->device_name, "net:");
+
+      src = (PeFrameSource *) pe_sane_frame_source_open (self->device_name, &status);
+      /* A net backend connection that died (saned restarted) fails until SANE reconnects. */
+      if (src == NULL && network && status == SANE_STATUS_IO_ERROR)
+        {
+          _pe_sane_worker_reset_network ();
+          if (_pe_sane_worker_check_init (&error))
+            src = (PeFrameSource *) pe_sane_frame_source_open (self->device_name, &status);
+          else
+            goto out;
+        }
+      if (network)
+        _pe_sane_worker_note_network ();
+    }
+  if (src == NULL)
     {
       /* dll answers INVAL for a name no backend knows; backends answer INVAL or IO_ERROR
        * for a device that is not (or no longer) there. */
@@ -1474,10 +1807,12 @@ scan_task (GTask        *task,
       goto out;
     }
 
+  dev.src = src;
   run_scan (self, job, &dev, cancellable, &error);
 
-  sane_cancel (dev.handle);
-  sane_close (dev.handle);
+  /* Closed here, on the SANE thread, before the caller hears that the job is done. */
+  pe_frame_source_cancel (src);
+  g_clear_object (&src);
 
 out:
   g_atomic_int_set (&self->busy, 0);
@@ -1497,6 +1832,7 @@ pe_scanner_finalize (GObject *object)
   PeScanner *self = (PeScanner *)object;
 
   g_clear_pointer (&self->device_name, g_free);
+  g_clear_object (&self->frame_source);
 
   G_OBJECT_CLASS (pe_scanner_parent_class)->finalize (object);
 }
@@ -1582,6 +1918,20 @@ pe_scanner_new (const char *device_name)
   return g_object_new (PE_TYPE_SCANNER, "device-name", device_name, NULL);
 }
 
+PeScanner *
+pe_scanner_new_for_source (const char    *name,
+                           PeFrameSource *source)
+{
+  PeScanner *self;
+
+  g_return_val_if_fail (name != NULL && *name != '\0', NULL);
+  g_return_val_if_fail (PE_IS_FRAME_SOURCE (source), NULL);
+
+  self = g_object_new (PE_TYPE_SCANNER, "device-name", name, NULL);
+  self->frame_source = g_object_ref (source);
+  return self;
+}
+
 const char *
 pe_scanner_get_device_name (PeScanner *self)
 {
@@ -1623,6 +1973,9 @@ pe_scanner_scan_async (PeScanner           *self,
       job->mode = g_strdup (options->mode);
       job->options = g_strdupv ((char **) options->options);
       job->max_pages = options->max_pages;
+      job->page_size = g_strdup (options->page_size);
+      job->soft_options = g_strdupv ((char **) options->soft_options);
+      job->backs_of = options->backs_of;
     }
   job->sheet_func = sheet_func;
   job->page_func = page_func;
