@@ -108,6 +108,7 @@ exit_code_for_error (const GError *error)
     case PE_ERROR_COVER_OPEN:
     case PE_ERROR_NO_DOCS:
     case PE_ERROR_ACCESS_DENIED:
+    case PE_ERROR_SHEET_MISMATCH:
       return EXIT_DEVICE;
     case PE_ERROR_DELIVERY:
       return EXIT_DELIVERY;
@@ -282,6 +283,45 @@ parse_command (GOptionContext  *context,
   return TRUE;
 }
 
+/* --- JSON output --------------------------------------------------------------------------- */
+
+static void
+add_string (JsonBuilder *b,
+            const char  *member,
+            const char  *value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b,
+         const char  *member,
+         gint64       value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_double (JsonBuilder *b,
+            const char  *member,
+            double       value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_double_value (b, value);
+}
+
+/* Prints what @b built as pretty JSON on standard output. */
+static void
+print_json (JsonBuilder *b)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autofree char *out = json_to_string (root, TRUE);
+
+  g_print ("%s\n", out);
+}
+
 /* --- process (shared by scan/import --process) ------------------------------------------- */
 
 static void
@@ -293,35 +333,23 @@ print_summary (PePipeline             *pipeline,
   if (opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *out = NULL;
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "batch");
-      json_builder_add_int_value (b, batch);
-      json_builder_set_member_name (b, "documents");
-      json_builder_add_int_value (b, s->documents);
-      json_builder_set_member_name (b, "pages");
-      json_builder_add_int_value (b, s->pages);
-      json_builder_set_member_name (b, "seconds");
-      json_builder_add_double_value (b, s->seconds);
-      json_builder_set_member_name (b, "clean_seconds");
-      json_builder_add_double_value (b, s->clean_seconds);
-      json_builder_set_member_name (b, "ocr_seconds");
-      json_builder_add_double_value (b, s->ocr_seconds);
-      json_builder_set_member_name (b, "pdf_seconds");
-      json_builder_add_double_value (b, s->pdf_seconds);
-      json_builder_set_member_name (b, "outbox");
-      json_builder_add_string_value (b, pe_pipeline_get_outbox_dir (pipeline));
+      add_int (b, "batch", batch);
+      add_int (b, "documents", s->documents);
+      add_int (b, "pages", s->pages);
+      add_double (b, "seconds", s->seconds);
+      add_double (b, "clean_seconds", s->clean_seconds);
+      add_double (b, "ocr_seconds", s->ocr_seconds);
+      add_double (b, "pdf_seconds", s->pdf_seconds);
+      add_string (b, "outbox", pe_pipeline_get_outbox_dir (pipeline));
       json_builder_set_member_name (b, "error");
       if (error != NULL)
         json_builder_add_string_value (b, error->message);
       else
         json_builder_add_null_value (b);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      out = json_to_string (root, TRUE);
-      g_print ("%s\n", out);
+      print_json (b);
     }
   else if (error == NULL)
     {
@@ -401,8 +429,6 @@ cmd_devices (int    argc,
   if (opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *out = NULL;
 
       json_builder_begin_array (b);
       for (guint i = 0; i < devices->len; i++)
@@ -410,20 +436,14 @@ cmd_devices (int    argc,
           PeDeviceInfo *d = g_ptr_array_index (devices, i);
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, d->name);
-          json_builder_set_member_name (b, "vendor");
-          json_builder_add_string_value (b, d->vendor);
-          json_builder_set_member_name (b, "model");
-          json_builder_add_string_value (b, d->model);
-          json_builder_set_member_name (b, "type");
-          json_builder_add_string_value (b, d->type);
+          add_string (b, "name", d->name);
+          add_string (b, "vendor", d->vendor);
+          add_string (b, "model", d->model);
+          add_string (b, "type", d->type);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      out = json_to_string (root, TRUE);
-      g_print ("%s\n", out);
+      print_json (b);
     }
   else if (devices->len == 0)
     g_print (_("No scanners found. Check that the scanner is switched on and connected.\n"));
@@ -453,8 +473,6 @@ list_profiles (void)
   if (opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *out = NULL;
 
       json_builder_begin_array (b);
       for (guint i = 0; i < profiles->len; i++)
@@ -462,24 +480,16 @@ list_profiles (void)
           PeScanProfile *p = g_ptr_array_index (profiles, i);
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "id");
-          json_builder_add_string_value (b, pe_scan_profile_get_id (p));
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, pe_scan_profile_get_name (p));
-          json_builder_set_member_name (b, "source");
-          json_builder_add_string_value (b, pe_scan_profile_get_source (p));
-          json_builder_set_member_name (b, "resolution");
-          json_builder_add_int_value (b, pe_scan_profile_get_resolution (p));
-          json_builder_set_member_name (b, "mode");
-          json_builder_add_string_value (b, pe_scan_profile_get_mode (p));
-          json_builder_set_member_name (b, "file");
-          json_builder_add_string_value (b, pe_scan_profile_get_file (p));
+          add_string (b, "id", pe_scan_profile_get_id (p));
+          add_string (b, "name", pe_scan_profile_get_name (p));
+          add_string (b, "source", pe_scan_profile_get_source (p));
+          add_int (b, "resolution", pe_scan_profile_get_resolution (p));
+          add_string (b, "mode", pe_scan_profile_get_mode (p));
+          add_string (b, "file", pe_scan_profile_get_file (p));
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      out = json_to_string (root, TRUE);
-      g_print ("%s\n", out);
+      print_json (b);
     }
   else if (profiles->len == 0)
     g_print (_("No scan profiles are defined.\n"));
@@ -584,10 +594,8 @@ record_collated_order (PePipeline  *pipeline,
   /* The same metadata as the pipeline gives a batch's document. */
   title = g_strdup_printf (_("Incoming mail of %s"), date);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "title");
-  json_builder_add_string_value (b, title);
-  json_builder_set_member_name (b, "intake_date");
-  json_builder_add_string_value (b, date);
+  add_string (b, "title", title);
+  add_string (b, "intake_date", date);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json = json_to_string (root, FALSE);
@@ -1015,8 +1023,6 @@ cmd_outbox (int    argc,
       if (opt_json)
         {
           g_autoptr(JsonBuilder) b = json_builder_new ();
-          g_autoptr(JsonNode) root = NULL;
-          g_autofree char *out = NULL;
 
           json_builder_begin_array (b);
           for (guint i = 0; i < items->len; i++)
@@ -1024,24 +1030,16 @@ cmd_outbox (int    argc,
               PeOutboxItem *it = g_ptr_array_index (items, i);
 
               json_builder_begin_object (b);
-              json_builder_set_member_name (b, "document");
-              json_builder_add_string_value (b, it->document_uuid);
-              json_builder_set_member_name (b, "target");
-              json_builder_add_string_value (b, it->target);
-              json_builder_set_member_name (b, "state");
-              json_builder_add_string_value (b, it->state == PE_OUTBOX_PENDING ? "pending" :
-                                                it->state == PE_OUTBOX_DELIVERED ? "delivered" :
-                                                "failed");
-              json_builder_set_member_name (b, "attempts");
-              json_builder_add_int_value (b, it->attempts);
-              json_builder_set_member_name (b, "last_error");
-              json_builder_add_string_value (b, it->last_error);
+              add_string (b, "document", it->document_uuid);
+              add_string (b, "target", it->target);
+              add_string (b, "state", it->state == PE_OUTBOX_PENDING ? "pending" :
+                                      it->state == PE_OUTBOX_DELIVERED ? "delivered" : "failed");
+              add_int (b, "attempts", it->attempts);
+              add_string (b, "last_error", it->last_error);
               json_builder_end_object (b);
             }
           json_builder_end_array (b);
-          root = json_builder_get_root (b);
-          out = json_to_string (root, TRUE);
-          g_print ("%s\n", out);
+          print_json (b);
         }
       else
         {
@@ -1119,25 +1117,16 @@ add_verify_json (JsonBuilder          *b,
                  const char           *level)
 {
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "file");
-  json_builder_add_string_value (b, r->path);
-  json_builder_set_member_name (b, "sha256");
-  json_builder_add_string_value (b, r->sha256);
-  json_builder_set_member_name (b, "pages");
-  json_builder_add_int_value (b, r->n_pages);
-  json_builder_set_member_name (b, "pdfa");
-  json_builder_add_string_value (b, level);
-  json_builder_set_member_name (b, "title");
-  json_builder_add_string_value (b, r->title);
-  json_builder_set_member_name (b, "author");
-  json_builder_add_string_value (b, r->author);
-  json_builder_set_member_name (b, "producer");
-  json_builder_add_string_value (b, r->producer);
-  json_builder_set_member_name (b, "document");
-  json_builder_add_string_value (b, r->document_id);
-  json_builder_set_member_name (b, "verdict");
-  json_builder_add_string_value (b, r->verdict == PE_VERIFY_MATCH ? "match" :
-                                    r->verdict == PE_VERIFY_MODIFIED ? "modified" : "unknown");
+  add_string (b, "file", r->path);
+  add_string (b, "sha256", r->sha256);
+  add_int (b, "pages", r->n_pages);
+  add_string (b, "pdfa", level);
+  add_string (b, "title", r->title);
+  add_string (b, "author", r->author);
+  add_string (b, "producer", r->producer);
+  add_string (b, "document", r->document_id);
+  add_string (b, "verdict", r->verdict == PE_VERIFY_MATCH ? "match" :
+                            r->verdict == PE_VERIFY_MODIFIED ? "modified" : "unknown");
   json_builder_end_object (b);
 }
 
@@ -1206,12 +1195,7 @@ cmd_verify (int    argc,
     }
   json_builder_end_array (b);
   if (opt_json)
-    {
-      g_autoptr(JsonNode) root = json_builder_get_root (b);
-      g_autofree char *out = json_to_string (root, TRUE);
-
-      g_print ("%s\n", out);
-    }
+    print_json (b);
 
   return status;
 }

@@ -83,9 +83,9 @@ set_image_too_large_error (GError     **error,
                            gint64       h)
 {
   g_set_error (error, PE_ERROR, PE_ERROR_TOO_LARGE,
-               _("The image in “%s” is too large (%" G_GINT64_FORMAT " × %" G_GINT64_FORMAT
-                 " pixels, at most %d megapixels per page): scale it down, then import it "
-                 "again."), path, w, h, MAX_PIXELS / 1000000);
+               _("The image in “%s” is too large (%lld × %lld pixels, at most %d megapixels "
+                 "per page): scale it down, then import it again."),
+               path, (long long) w, (long long) h, MAX_PIXELS / 1000000);
   return FALSE;
 }
 

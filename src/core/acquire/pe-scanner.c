@@ -1121,8 +1121,8 @@ read_frame (Device          *dev,
   if (expected > MAX_FRAME_BYTES)
     {
       g_set_error (error, PE_ERROR, PE_ERROR_TOO_LARGE,
-                   _("The scan would be too large (%" G_GUINT64_FORMAT " MB): choose a lower "
-                     "resolution or a smaller scan area."), expected / (1024 * 1024));
+                   _("The scan would be too large (%llu MB): choose a lower resolution or a "
+                     "smaller scan area."), (unsigned long long) (expected / (1024 * 1024)));
       return SANE_STATUS_NO_MEM;
     }
 

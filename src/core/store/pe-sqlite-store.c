@@ -516,10 +516,11 @@ store_list_pages (PeStore  *store,
 {
   PeSqliteStore *self = PE_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func ((GDestroyNotify) pe_page_record_free);
+  g_autoptr(GPtrArray) pages = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  pages = g_ptr_array_new_with_free_func ((GDestroyNotify) pe_page_record_free);
   if (!batch_exists (self, batch_id, error))
     return NULL;
   stmt = prepare (self, "SELECT " PAGE_COLUMNS " FROM pages WHERE batch_id = ? ORDER BY seq",
