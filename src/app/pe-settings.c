@@ -34,6 +34,19 @@ pe_settings_dup_outbox_dir (GSettings *settings)
 }
 
 PePdfaLevel
+pe_settings_parse_pdfa_level (const char *level)
+{
+  if (g_strcmp0 (level, "1b") == 0)
+    return PE_PDFA_1B;
+  if (g_strcmp0 (level, "2u") == 0)
+    return PE_PDFA_2U;
+  if (g_strcmp0 (level, "3b") == 0)
+    return PE_PDFA_3B;
+
+  return PE_PDFA_2B;
+}
+
+PePdfaLevel
 pe_settings_get_pdfa_level (GSettings *settings)
 {
   g_autofree char *level = NULL;
@@ -42,14 +55,7 @@ pe_settings_get_pdfa_level (GSettings *settings)
 
   level = g_settings_get_string (settings, "pdfa-level");
 
-  if (g_str_equal (level, "1b"))
-    return PE_PDFA_1B;
-  if (g_str_equal (level, "2u"))
-    return PE_PDFA_2U;
-  if (g_str_equal (level, "3b"))
-    return PE_PDFA_3B;
-
-  return PE_PDFA_2B;
+  return pe_settings_parse_pdfa_level (level);
 }
 
 void

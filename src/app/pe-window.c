@@ -11,6 +11,7 @@
 #include "pe-error.h"
 #include "pe-page-item.h"
 #include "pe-sane-device.h"
+#include "pe-scan-profile.h"
 #include "pe-scanner.h"
 #include "pe-settings.h"
 #include "pe-window.h"
@@ -41,10 +42,14 @@ struct _PeWindow
   GCancellable         *task_cancellable;
   GCancellable         *thumbnail_cancellable;
   GtkFileChooserNative *import_chooser;
+  /* PeScanProfile *, in the order of the profile drop-down after its "Manual settings". */
+  GPtrArray            *profiles;
+  GtkStringList        *profile_names;
 
   /* PeScanOptions and the import only borrow their strings; they live here until the
    * operation finishes. */
   PeScanOptions         scan_options;
+  PeScanProfile        *scan_profile;
   char                 *scan_source;
   char                 *scan_mode;
   char                **import_paths;
@@ -53,12 +58,14 @@ struct _PeWindow
   WindowTask            task;
   guint                 listing_devices : 1;
   guint                 replacing_devices : 1;
+  guint                 replacing_profiles : 1;
 
   /* template */
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
   GtkStack             *device_stack;
   GtkDropDown          *device_drop_down;
+  GtkDropDown          *profile_drop_down;
   GtkStack             *refresh_stack;
   GtkStack             *scan_stack;
   GtkButton            *scan_button;
@@ -87,14 +94,17 @@ update_actions (PeWindow *self)
   guint n_pages = g_list_model_get_n_items (G_LIST_MODEL (self->pages));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan", idle && have_device);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.continue-batch",
+                                 idle && have_device && self->batch_id > 0 && n_pages > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", idle && n_pages > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->task != TASK_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh-devices",
                                  !self->listing_devices && self->task != TASK_SCAN);
 
-  /* The scan in progress keeps its device; choosing another one would only mislead. */
+  /* The scan in progress keeps its device and profile; choosing another would only mislead. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->device_drop_down), self->task != TASK_SCAN);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->profile_drop_down), self->task == TASK_NONE);
 }
 
 static void
@@ -198,6 +208,111 @@ show_error (PeWindow     *self,
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+scan_error_response_cb (PeWindow         *self,
+                        const char       *response,
+                        AdwMessageDialog *dialog)
+{
+  if (g_str_equal (response, "continue"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.continue-batch", NULL);
+}
+
+/* A scan that stopped part way (a jam, a double feed) keeps its pages; once the user has
+ * cleared the feeder, the rest of the stack goes into the same batch. */
+static void
+show_scan_error (PeWindow     *self,
+                 const GError *error)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Scanning Failed"), error->message);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "close", _("_Close"),
+                                    "continue", _("_Continue Batch"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "continue",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "continue");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (scan_error_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static PeScanProfile *
+get_selected_profile (PeWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->profile_drop_down);
+
+  /* Position 0 is "Manual settings". */
+  if (selected == GTK_INVALID_LIST_POSITION || selected == 0 || selected > self->profiles->len)
+    return NULL;
+
+  return g_ptr_array_index (self->profiles, selected - 1);
+}
+
+static void
+select_profile_from_settings (PeWindow *self)
+{
+  g_autofree char *id = g_settings_get_string (self->settings, "profile");
+  guint selected = 0;
+
+  for (guint i = 0; i < self->profiles->len; i++)
+    if (g_str_equal (pe_scan_profile_get_id (g_ptr_array_index (self->profiles, i)), id))
+      selected = i + 1;
+
+  /* A profile removed from profiles.ini falls back to the manual settings, but the key keeps
+   * its id: the profile comes back when the file is fixed. */
+  self->replacing_profiles = TRUE;
+  gtk_drop_down_set_selected (self->profile_drop_down, selected);
+  self->replacing_profiles = FALSE;
+}
+
+/* A few small keyfiles, read once when the window opens: cheap enough for the main thread. */
+static void
+load_profiles (PeWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->profiles, g_ptr_array_unref);
+  self->profiles = pe_scan_profile_load_all (&error);
+  if (self->profiles == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s names the file, the profile and the key that is wrong */
+      text = g_strdup_printf (_("Scan profiles not loaded: %s"), error->message);
+      show_toast (self, text);
+      self->profiles = g_ptr_array_new_with_free_func (g_object_unref);
+    }
+
+  self->replacing_profiles = TRUE;
+  self->profile_names = gtk_string_list_new (NULL);
+  gtk_string_list_append (self->profile_names, _("Manual settings"));
+  for (guint i = 0; i < self->profiles->len; i++)
+    gtk_string_list_append (self->profile_names,
+                            pe_scan_profile_get_name (g_ptr_array_index (self->profiles, i)));
+  gtk_drop_down_set_model (self->profile_drop_down, G_LIST_MODEL (self->profile_names));
+  self->replacing_profiles = FALSE;
+
+  select_profile_from_settings (self);
+}
+
+static void
+profile_selected_cb (PeWindow    *self,
+                     GParamSpec  *pspec,
+                     GtkDropDown *drop_down)
+{
+  PeScanProfile *profile;
+
+  if (self->replacing_profiles || self->profiles == NULL)
+    return;
+
+  profile = get_selected_profile (self);
+  g_settings_set_string (self->settings, "profile",
+                         profile != NULL ? pe_scan_profile_get_id (profile) : "");
 }
 
 static gboolean
@@ -314,39 +429,52 @@ scan_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   guint n_pages;
 
+  gboolean have_pages;
+
   n_pages = pe_pipeline_scan_finish (PE_PIPELINE (object), result, &error);
 
+  /* The options pointed into these; the scan is over. */
   g_clear_pointer (&self->scan_source, g_free);
   g_clear_pointer (&self->scan_mode, g_free);
+  g_clear_object (&self->scan_profile);
+  memset (&self->scan_options, 0, sizeof self->scan_options);
   end_task (self);
 
+  have_pages = g_list_model_get_n_items (G_LIST_MODEL (self->pages)) > 0;
+
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_toast (self, _("Scan cancelled. The pages scanned so far are kept."));
+    {
+      AdwToast *toast = adw_toast_new (_("Scan cancelled. The pages scanned so far are kept."));
+
+      adw_toast_set_timeout (toast, 8);
+      if (have_pages)
+        {
+          adw_toast_set_button_label (toast, _("_Continue Batch"));
+          adw_toast_set_action_name (toast, "win.continue-batch");
+        }
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+  else if (error != NULL && have_pages)
+    show_scan_error (self, error);
   else if (error != NULL)
     show_error (self, _("Scanning Failed"), error);
   else if (n_pages == 0)
     show_toast (self, _("The scanner returned no pages. Insert the pages and scan again."));
 }
 
+/* Scans into the current batch (self->batch_id, which must exist). */
 static void
-scan_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+start_scan (PeWindow *self)
 {
-  PeWindow *self = PE_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
   PeDeviceItem *device;
+  PeScanProfile *profile;
   const char *device_name;
 
-  device = gtk_drop_down_get_selected_item (self->device_drop_down);
-  if (device == NULL || self->task != TASK_NONE || self->pipeline == NULL)
-    return;
+  g_assert (self->batch_id > 0);
 
-  if (!ensure_batch (self, &error))
-    {
-      show_error (self, _("Cannot Start a New Batch"), error);
-      return;
-    }
+  device = gtk_drop_down_get_selected_item (self->device_drop_down);
+  if (device == NULL)
+    return;
 
   device_name = pe_device_item_get_name (device);
   g_settings_set_string (self->settings, "last-device", device_name);
@@ -362,21 +490,69 @@ scan_action (GtkWidget  *widget,
                                self, G_CONNECT_SWAPPED);
     }
 
-  g_free (self->scan_source);
-  g_free (self->scan_mode);
-  self->scan_source = g_settings_get_string (self->settings, "source");
-  self->scan_mode = g_settings_get_string (self->settings, "mode");
-
+  g_clear_pointer (&self->scan_source, g_free);
+  g_clear_pointer (&self->scan_mode, g_free);
+  g_clear_object (&self->scan_profile);
   memset (&self->scan_options, 0, sizeof self->scan_options);
-  self->scan_options.source = self->scan_source[0] != '\0' ? self->scan_source : NULL;
-  self->scan_options.mode = self->scan_mode[0] != '\0' ? self->scan_mode : NULL;
-  self->scan_options.resolution = g_settings_get_uint (self->settings, "resolution");
+
+  profile = get_selected_profile (self);
+  if (profile != NULL)
+    {
+      /* The options borrow the profile's strings: it is kept until scan_cb(). */
+      self->scan_profile = g_object_ref (profile);
+      pe_scan_profile_to_options (self->scan_profile, &self->scan_options);
+    }
+  else
+    {
+      self->scan_source = g_settings_get_string (self->settings, "source");
+      self->scan_mode = g_settings_get_string (self->settings, "mode");
+      self->scan_options.source = self->scan_source[0] != '\0' ? self->scan_source : NULL;
+      self->scan_options.mode = self->scan_mode[0] != '\0' ? self->scan_mode : NULL;
+      self->scan_options.resolution = g_settings_get_uint (self->settings, "resolution");
+    }
 
   begin_task (self, TASK_SCAN, _("Starting the scanner…"));
   set_progress (self, -1.0, NULL);
 
   pe_pipeline_scan_async (self->pipeline, self->batch_id, self->scanner, &self->scan_options,
                           NULL, NULL, self->task_cancellable, scan_cb, g_object_ref (self));
+}
+
+static void
+scan_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PeWindow *self = PE_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (gtk_drop_down_get_selected_item (self->device_drop_down) == NULL ||
+      self->task != TASK_NONE || self->pipeline == NULL)
+    return;
+
+  if (!ensure_batch (self, &error))
+    {
+      show_error (self, _("Cannot Start a New Batch"), error);
+      return;
+    }
+
+  start_scan (self);
+}
+
+/* After a cancel or a jam: the pages so far stay, the rest of the stack follows them into the
+ * same batch, numbered on from the last page. */
+static void
+continue_batch_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  PeWindow *self = PE_WINDOW (widget);
+
+  if (gtk_drop_down_get_selected_item (self->device_drop_down) == NULL ||
+      self->task != TASK_NONE || self->pipeline == NULL || self->batch_id <= 0)
+    return;
+
+  start_scan (self);
 }
 
 static void
@@ -558,20 +734,62 @@ send_cb (GObject      *object,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* One indexed query on the batch's rows (a few hundred at most), quick on the main thread. */
+static guint
+count_pages_to_read (PeWindow *self)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  guint n = 0;
+
+  records = pe_store_list_pages (pe_pipeline_get_store (self->pipeline), self->batch_id, NULL);
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    {
+      PePageRecord *record = g_ptr_array_index (records, i);
+
+      if (record->state < PE_PAGE_OCR_DONE)
+        n++;
+    }
+
+  return n;
+}
+
 static void
 send_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   PeWindow *self = PE_WINDOW (widget);
+  PeScanProfile *profile;
+  guint to_read;
 
   if (self->task != TASK_NONE || self->batch_id <= 0 || self->pipeline == NULL)
     return;
 
   pe_settings_apply_to_pipeline (self->settings, self->pipeline);
 
+  /* A profile decides the documents' languages and PDF/A level where it sets them; what it
+   * leaves out comes from the preferences. */
+  profile = get_selected_profile (self);
+  if (profile != NULL && pe_scan_profile_get_languages (profile) != NULL)
+    pe_pipeline_set_languages (self->pipeline, pe_scan_profile_get_languages (profile));
+  if (profile != NULL && pe_scan_profile_get_pdfa (profile) != NULL)
+    pe_pipeline_set_pdfa_level (self->pipeline,
+                                pe_settings_parse_pdfa_level (pe_scan_profile_get_pdfa (profile)));
+
   begin_task (self, TASK_SEND, _("Preparing documents…"));
   set_progress (self, -1.0, NULL);
+
+  /* The pipeline reports OCR progress as pages finish; until the first one does, say which
+   * page is being read, so the first page is not silently skipped in the count. */
+  to_read = count_pages_to_read (self);
+  if (to_read > 0)
+    {
+      g_autofree char *text = NULL;
+
+      text = g_strdup_printf (_("Recognising text: page %u of %u…"), 1, to_read);
+      set_progress (self, 0.0, text);
+    }
+
   pe_pipeline_process_async (self->pipeline, self->batch_id, self->task_cancellable, send_cb,
                              g_object_ref (self));
 }
@@ -754,6 +972,9 @@ pe_window_dispose (GObject *object)
   g_clear_object (&self->task_cancellable);
   g_clear_object (&self->thumbnail_cancellable);
   g_clear_object (&self->scanner);
+  g_clear_object (&self->scan_profile);
+  g_clear_pointer (&self->profiles, g_ptr_array_unref);
+  g_clear_object (&self->profile_names);
   g_clear_object (&self->pipeline);
   g_clear_object (&self->devices);
   g_clear_object (&self->pages);
@@ -819,6 +1040,7 @@ pe_window_class_init (PeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PeWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, PeWindow, device_stack);
   gtk_widget_class_bind_template_child (widget_class, PeWindow, device_drop_down);
+  gtk_widget_class_bind_template_child (widget_class, PeWindow, profile_drop_down);
   gtk_widget_class_bind_template_child (widget_class, PeWindow, refresh_stack);
   gtk_widget_class_bind_template_child (widget_class, PeWindow, scan_stack);
   gtk_widget_class_bind_template_child (widget_class, PeWindow, scan_button);
@@ -828,8 +1050,11 @@ pe_window_class_init (PeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PeWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, PeWindow, page_grid);
   gtk_widget_class_bind_template_callback (widget_class, device_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, profile_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "win.scan", NULL, scan_action);
+  gtk_widget_class_install_action (widget_class, "win.continue-batch", NULL,
+                                   continue_batch_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
@@ -841,6 +1066,8 @@ pe_window_class_init (PeWindowClass *klass)
                                        "win.scan", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
                                        "win.scan", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.continue-batch", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.import", NULL);
@@ -870,6 +1097,10 @@ pe_window_init (PeWindow *self)
 
   g_signal_connect_object (self->pages, "items-changed", G_CALLBACK (pages_changed_cb), self,
                            G_CONNECT_SWAPPED);
+
+  load_profiles (self);
+  g_signal_connect_object (self->settings, "changed::profile",
+                           G_CALLBACK (select_profile_from_settings), self, G_CONNECT_SWAPPED);
 
   g_settings_bind (self->settings, "window-width", self, "default-width",
                    G_SETTINGS_BIND_DEFAULT);
@@ -936,6 +1167,14 @@ pe_window_import_files (PeWindow           *self,
   pe_pipeline_import_async (self->pipeline, self->batch_id,
                             (const char * const *)self->import_paths, self->task_cancellable,
                             import_cb, g_object_ref (self));
+}
+
+gint64
+pe_window_get_batch_id (PeWindow *self)
+{
+  g_return_val_if_fail (PE_IS_WINDOW (self), 0);
+
+  return self->batch_id;
 }
 
 gboolean

@@ -22,6 +22,8 @@ GListModel *pe_window_get_pages      (PeWindow           *self);
  * after the file chooser; does nothing while another operation runs. */
 void        pe_window_import_files   (PeWindow           *self,
                                       const char * const *paths);
+/* The store id of the current batch, 0 before the first scan or import (and after a send). */
+gint64      pe_window_get_batch_id   (PeWindow           *self);
 /* TRUE while a scan, an import or a send is running. */
 gboolean    pe_window_get_busy       (PeWindow           *self);
 

@@ -7,11 +7,13 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "pe-application.h"
 #include "pe-device-item.h"
 #include "pe-page-item.h"
 #include "pe-preferences-window.h"
+#include "pe-store.h"
 #include "pe-test-common.h"
 #include "pe-window.h"
 
@@ -74,10 +76,43 @@ fixture_set_up (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *store = NULL;
+  g_autofree char *profiles_dir = NULL;
+  g_autofree char *profiles_ini = NULL;
 
   fixture->tmpdir = pe_test_mkdtemp ();
   store = g_build_filename (fixture->tmpdir, "store", NULL);
   g_setenv ("PE_STORE_DIR", store, TRUE);
+
+  /* The window reads the profiles when it opens: only the test's own, none from /etc. */
+  profiles_dir = g_build_filename (fixture->tmpdir, "profiles", NULL);
+  profiles_ini = g_build_filename (profiles_dir, "profiles.ini", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (profiles_dir, 0700), ==, 0);
+  g_file_set_contents (profiles_ini,
+                       "[test-gray-50]\n"
+                       "Name=Test 50 dpi grey\n"
+                       "Source=flatbed\n"
+                       "Resolution=50\n"
+                       "Mode=gray\n"
+                       "Languages=deu+eng\n"
+                       "PdfA=3b\n"
+                       "\n"
+                       "[test-jam]\n"
+                       "Name=Test jam\n"
+                       "Source=adf\n"
+                       "Resolution=50\n"
+                       "Options=read-return-value=SANE_STATUS_JAMMED\n"
+                       "\n"
+                       /* Slow enough that a cancel lands while the feeder still holds
+                        * sheets, however fast the machine. */
+                       "[test-slow-feeder]\n"
+                       "Name=Test slow feeder\n"
+                       "Source=adf\n"
+                       "Resolution=50\n"
+                       "Options=read-delay=yes;read-delay-duration=50000\n",
+                       -1, &error);
+  g_assert_no_error (error);
+  g_setenv ("PE_PKGDATADIR", profiles_dir, TRUE);
+  g_setenv ("PE_SYSCONFDIR", profiles_dir, TRUE);
 
   /* GSETTINGS_BACKEND=memory (test_env): nothing leaks into the user's settings. */
   fixture->settings = g_settings_new (APP_ID);
@@ -122,6 +157,8 @@ fixture_tear_down (Fixture *fixture)
   pe_test_rmdir (fixture->tmpdir);
   g_clear_pointer (&fixture->tmpdir, g_free);
   g_unsetenv ("PE_STORE_DIR");
+  g_unsetenv ("PE_PKGDATADIR");
+  g_unsetenv ("PE_SYSCONFDIR");
 }
 
 static GObject *
@@ -407,6 +444,9 @@ test_window_german (Fixture *fixture)
   g_assert_cmpstr (gtk_button_get_label (scan_button), ==, "Scannen");
   g_assert_cmpstr (adw_status_page_get_title (status_page), ==, "Noch keine Seiten");
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "Posteingang");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (
+                     GTK_DROP_DOWN (template_child (fixture, "profile_drop_down")))), 0), ==,
+                   "Eigene Einstellungen");
 
   iterate_until (fixture, test_device_selected, 60);
   shot = save_screenshot (fixture, GTK_WIDGET (fixture->window), "window-de.png");
@@ -510,6 +550,257 @@ test_window_import (Fixture *fixture)
   shot = save_screenshot (fixture, GTK_WIDGET (fixture->window), "window-import.png");
 }
 
+static GPtrArray *
+list_batch_pages (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  PePipeline *pipeline = pe_application_get_pipeline (fixture->app, &error);
+  GPtrArray *records;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pe_window_get_batch_id (fixture->window), >, 0);
+  records = pe_store_list_pages (pe_pipeline_get_store (pipeline),
+                                 pe_window_get_batch_id (fixture->window), &error);
+  g_assert_no_error (error);
+  return records;
+}
+
+/* The profile chooser: its choice is remembered, and a scan with a profile uses the profile's
+ * settings, not the preferences (300 dpi colour from the feeder would give 10 large pages). */
+static void
+test_window_profile (Fixture *fixture)
+{
+  GtkDropDown *drop_down;
+  GListModel *names;
+  GListModel *pages = pe_window_get_pages (fixture->window);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *id = NULL;
+  PePageRecord *record;
+  int width = 0;
+  int height = 0;
+
+  g_settings_set_uint (fixture->settings, "resolution", 300);
+  g_settings_set_string (fixture->settings, "source", "adf");
+  g_settings_set_string (fixture->settings, "mode", "color");
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+  g_assert_true (iterate_until (fixture, test_device_selected, 60));
+
+  drop_down = GTK_DROP_DOWN (template_child (fixture, "profile_drop_down"));
+  names = gtk_drop_down_get_model (drop_down);
+  g_assert_cmpuint (g_list_model_get_n_items (names), >=, 2);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (names), 0), ==,
+                   _("Manual settings"));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (names), 1), ==,
+                   "Test 50 dpi grey");
+  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down), ==, 0);
+
+  gtk_drop_down_set_selected (drop_down, 1);
+  id = g_settings_get_string (fixture->settings, "profile");
+  g_assert_cmpstr (id, ==, "test-gray-50");
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_true (pe_window_get_busy (fixture->window));
+  /* The profile cannot change under a running scan. */
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (drop_down)));
+  g_assert_true (iterate_until (fixture, first_page_arrived, 90));
+
+  /* Flatbed: one page, at 50 dpi, grey. */
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 1);
+  records = list_batch_pages (fixture);
+  g_assert_cmpuint (records->len, ==, 1);
+  record = g_ptr_array_index (records, 0);
+  g_assert_cmpuint (record->dpi, ==, 50);
+  g_assert_cmpuint (record->depth, ==, 8);
+  g_assert_nonnull (gdk_pixbuf_get_file_info (record->image_path, &width, &height));
+  g_test_message ("profile scan: %d × %d px at %u dpi", width, height, record->dpi);
+  g_assert_cmpint (width, ==, 157);
+  g_assert_cmpint (height, ==, 196);
+
+  /* Back to the manual settings, and a change of the key from elsewhere shows up. */
+  gtk_drop_down_set_selected (drop_down, 0);
+  g_clear_pointer (&id, g_free);
+  id = g_settings_get_string (fixture->settings, "profile");
+  g_assert_cmpstr (id, ==, "");
+  g_settings_set_string (fixture->settings, "profile", "test-gray-50");
+  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down), ==, 1);
+}
+
+static void
+cancel_on_second_page_cb (Fixture    *fixture,
+                          gint64      batch_id,
+                          gint64      page_id,
+                          const char *image_path,
+                          PePipeline *pipeline)
+{
+  if (g_list_model_get_n_items (pe_window_get_pages (fixture->window)) == 2)
+    gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel", NULL);
+}
+
+/* A feeder run stopped after two pages (as after a jam) goes on into the same batch: the grid
+ * numbers the pages on, with none twice. */
+static void
+test_window_continue (Fixture *fixture)
+{
+  GListModel *pages = pe_window_get_pages (fixture->window);
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  PePipeline *pipeline;
+  gint64 batch_id;
+  guint first_pass;
+  gulong handler;
+  guint n;
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+  g_assert_true (iterate_until (fixture, test_device_selected, 60));
+  pipeline = pe_application_get_pipeline (fixture->app, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (
+                     GTK_DROP_DOWN (template_child (fixture, "profile_drop_down")))), 3), ==,
+                   "Test slow feeder");
+  g_settings_set_string (fixture->settings, "profile", "test-slow-feeder");
+
+  /* Nothing to continue yet. */
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                              "win.continue-batch", NULL) &&
+                  pe_window_get_busy (fixture->window));
+
+  /* After the window's own handler, which adds the page to the grid. */
+  handler = g_signal_connect_data (pipeline, "page-added", G_CALLBACK (cancel_on_second_page_cb),
+                                   fixture, NULL, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_true (iterate_until (fixture, window_idle, 60));
+  g_signal_handler_disconnect (pipeline, handler);
+
+  first_pass = g_list_model_get_n_items (pages);
+  batch_id = pe_window_get_batch_id (fixture->window);
+  g_test_message ("pages before continuing: %u", first_pass);
+  g_assert_cmpuint (first_pass, >=, 2);
+  g_assert_cmpuint (first_pass, <, 10);
+  g_assert_cmpint (batch_id, >, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.continue-batch", NULL);
+  g_assert_true (pe_window_get_busy (fixture->window));
+  g_assert_true (iterate_until (fixture, window_idle, 120));
+
+  /* test:0's feeder holds 10 sheets again for the second job. */
+  n = g_list_model_get_n_items (pages);
+  g_test_message ("pages after continuing: %u", n);
+  g_assert_cmpuint (n, >=, 10);
+  g_assert_cmpuint (n, ==, first_pass + 10);
+  g_assert_cmpint (pe_window_get_batch_id (fixture->window), ==, batch_id);
+
+  records = list_batch_pages (fixture);
+  g_assert_cmpuint (records->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PePageItem) item = g_list_model_get_item (pages, i);
+      PePageRecord *record = g_ptr_array_index (records, i);
+      gint64 *page_id = g_new (gint64, 1);
+
+      *page_id = pe_page_item_get_page_id (item);
+      g_assert_cmpuint (pe_page_item_get_number (item), ==, i + 1);
+      g_assert_false (g_hash_table_contains (ids, page_id));
+      g_hash_table_add (ids, page_id);
+      /* Grid order is the store's feed order. */
+      g_assert_cmpint (record->id, ==, *page_id);
+      g_assert_cmpuint (record->seq, ==, i + 1);
+      g_assert_cmpint (record->batch_id, ==, batch_id);
+    }
+}
+
+typedef struct
+{
+  gint64 last;
+  gint64 max_gap;
+  guint  ticks;
+} TickStats;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  TickStats *stats = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (stats->last != 0)
+    stats->max_gap = MAX (stats->max_gap, now - stats->last);
+  stats->last = now;
+  stats->ticks++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+subtitle_changed_cb (AdwWindowTitle *title,
+                     GParamSpec     *pspec,
+                     GPtrArray      *seen)
+{
+  const char *subtitle = adw_window_title_get_subtitle (title);
+
+  if (subtitle != NULL && (seen->len == 0 ||
+                           !g_str_equal (g_ptr_array_index (seen, seen->len - 1), subtitle)))
+    g_ptr_array_add (seen, g_strdup (subtitle));
+}
+
+static gboolean
+strv_has (GPtrArray  *seen,
+          const char *text)
+{
+  for (guint i = 0; i < seen->len; i++)
+    if (g_str_equal (g_ptr_array_index (seen, i), text))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Sending two pages: the subtitle names each page as it is read, and the main loop never
+ * stalls (a 16 ms timeout keeps firing, at most 100 ms apart). */
+static void
+test_window_ocr_progress (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *page1 = NULL;
+  g_autofree char *page2 = NULL;
+  AdwWindowTitle *title;
+  TickStats stats = { 0 };
+  guint tick;
+  gulong handler;
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+  g_assert_true (iterate_until (fixture, test_device_selected, 60));
+  title = ADW_WINDOW_TITLE (template_child (fixture, "window_title"));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+      g_assert_true (iterate_until (fixture, first_page_arrived, 90));
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (pe_window_get_pages (fixture->window)), ==, 2);
+
+  handler = g_signal_connect (title, "notify::subtitle", G_CALLBACK (subtitle_changed_cb), seen);
+  tick = g_timeout_add (16, tick_cb, &stats);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send", NULL);
+  g_assert_true (pe_window_get_busy (fixture->window));
+  g_assert_true (iterate_until (fixture, window_idle, 100));
+  g_source_remove (tick);
+  g_signal_handler_disconnect (title, handler);
+
+  for (guint i = 0; i < seen->len; i++)
+    g_test_message ("subtitle: %s", (const char *) g_ptr_array_index (seen, i));
+  g_test_message ("main loop: %u ticks, longest gap %.1f ms", stats.ticks,
+                  stats.max_gap / 1000.0);
+
+  page1 = g_strdup_printf (_("Recognising text: page %u of %u…"), 1, 2);
+  page2 = g_strdup_printf (_("Recognising text: page %u of %u…"), 2, 2);
+  g_assert_true (strv_has (seen, page1));
+  g_assert_true (strv_has (seen, page2));
+  g_assert_cmpuint (g_list_model_get_n_items (pe_window_get_pages (fixture->window)), ==, 0);
+
+  g_assert_cmpuint (stats.ticks, >=, 2);
+  g_assert_cmpint (stats.max_gap, <, 100 * 1000);
+}
+
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -541,6 +832,49 @@ wait_for_window (Fixture *fixture,
   wanted_type = type;
   g_assert_true (iterate_until (fixture, wanted_window_shown, 10));
   return find_toplevel (type);
+}
+
+/* A jam with pages already in the batch: the error dialog offers to continue, and continuing
+ * (here from the flatbed, after switching back to the manual settings) adds to the same batch. */
+static void
+test_window_jam (Fixture *fixture)
+{
+  GListModel *pages = pe_window_get_pages (fixture->window);
+  GtkDropDown *drop_down;
+  GtkWindow *dialog;
+  g_autoptr(PePageItem) second = NULL;
+  gint64 batch_id;
+
+  g_assert_true (iterate_until (fixture, window_mapped, 10));
+  g_assert_true (iterate_until (fixture, test_device_selected, 60));
+  drop_down = GTK_DROP_DOWN (template_child (fixture, "profile_drop_down"));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_true (iterate_until (fixture, first_page_arrived, 90));
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 1);
+  batch_id = pe_window_get_batch_id (fixture->window);
+
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (
+                     gtk_drop_down_get_model (drop_down)), 2), ==, "Test jam");
+  gtk_drop_down_set_selected (drop_down, 2);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_true (iterate_until (fixture, window_idle, 60));
+
+  dialog = wait_for_window (fixture, ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_test_message ("jam dialog: %s", adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "continue"));
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 1);
+
+  gtk_drop_down_set_selected (drop_down, 0);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "continue");
+  g_assert_true (pe_window_get_busy (fixture->window));
+  g_assert_true (iterate_until (fixture, window_idle, 90));
+
+  g_assert_cmpuint (g_list_model_get_n_items (pages), ==, 2);
+  g_assert_cmpint (pe_window_get_batch_id (fixture->window), ==, batch_id);
+  second = g_list_model_get_item (pages, 1);
+  g_assert_cmpuint (pe_page_item_get_number (second), ==, 2);
 }
 
 /* The preferences write through to GSettings; about and shortcuts open (their templates load
@@ -697,6 +1031,11 @@ main (int   argc,
   g_test_add_data_func ("/app/window/scan", test_window_scan, run_with_fixture);
   g_test_add_data_func ("/app/window/import", test_window_import, run_with_fixture);
   g_test_add_data_func ("/app/window/send", test_window_send, run_with_fixture);
+  g_test_add_data_func ("/app/window/profile", test_window_profile, run_with_fixture);
+  g_test_add_data_func ("/app/window/continue", test_window_continue, run_with_fixture);
+  g_test_add_data_func ("/app/window/ocr-progress", test_window_ocr_progress,
+                        run_with_fixture);
+  g_test_add_data_func ("/app/window/jam", test_window_jam, run_with_fixture);
   g_test_add_data_func ("/app/window/dialogs", test_window_dialogs, run_with_fixture);
   g_test_add_data_func ("/app/window/german", test_window_german_checked, run_with_fixture);
 
