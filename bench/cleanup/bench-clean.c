@@ -1,0 +1,227 @@
+/* bench-clean.c: runs the page cleanup over a gen_letters.py batch and prints one JSON object
+ * per page (truth next to what the cleanup found); bench/cleanup/run summarises them.
+ *
+ *   pe-bench-clean [--rotate] [--repeat N] [--binarize otsu|sauvola] [--color POLICY]
+ *                  [--write DIR] [--write-grey DIR] [--write-rotated DIR] BATCH_DIR
+ *
+ * --rotate adds three synthetic copies of every content page, turned by 90/180/270° clockwise
+ * (pixRotateOrth), so that orientation detection is measured on enough rotated pages;
+ * --write-rotated saves those inputs (for Tesseract OSD). --repeat cleans each page N times
+ * and reports the fastest run ("ms"), which is what one free core does: the machine this runs
+ * on is shared.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "pe-page-clean.h"
+
+static void
+print_page (const char          *file,
+            JsonObject          *truth,
+            guint                expected_rotation,
+            guint                synthetic,
+            const PeCleanReport *report,
+            PIX                 *out)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "file");
+  json_builder_add_string_value (b, file);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, json_object_get_string_member (truth, "kind"));
+  json_builder_set_member_name (b, "color_mode");
+  json_builder_add_string_value (b, json_object_get_string_member (truth, "color_mode"));
+  json_builder_set_member_name (b, "synthetic_rotation");
+  json_builder_add_int_value (b, synthetic);
+  json_builder_set_member_name (b, "truth_rotation");
+  json_builder_add_int_value (b, json_object_get_int_member (truth, "rotation"));
+  json_builder_set_member_name (b, "expected_correction");
+  json_builder_add_int_value (b, expected_rotation);
+  json_builder_set_member_name (b, "truth_skew");
+  json_builder_add_double_value (b, json_object_get_double_member (truth, "skew_deg"));
+  json_builder_set_member_name (b, "skew");
+  json_builder_add_double_value (b, report->skew_deg);
+  json_builder_set_member_name (b, "skew_conf");
+  json_builder_add_double_value (b, report->skew_confidence);
+  json_builder_set_member_name (b, "rotation");
+  json_builder_add_int_value (b, report->rotation);
+  json_builder_set_member_name (b, "orient_conf");
+  json_builder_add_double_value (b, report->orientation_confidence);
+  json_builder_set_member_name (b, "blank");
+  json_builder_add_boolean_value (b, report->blank);
+  json_builder_set_member_name (b, "ink_ratio");
+  json_builder_add_double_value (b, report->ink_ratio);
+  json_builder_set_member_name (b, "color_fraction");
+  json_builder_add_double_value (b, report->color_fraction);
+  json_builder_set_member_name (b, "chosen");
+  json_builder_add_string_value (b, pe_color_policy_to_string (report->chosen));
+  json_builder_set_member_name (b, "depth");
+  json_builder_add_int_value (b, out != NULL ? pixGetDepth (out) : 0);
+  json_builder_set_member_name (b, "border_edges");
+  json_builder_add_int_value (b, report->n_border_edges);
+  json_builder_set_member_name (b, "punch_holes");
+  json_builder_add_int_value (b, report->n_punch_holes);
+  json_builder_set_member_name (b, "ms");
+  json_builder_add_double_value (b, report->ms);
+  json_builder_set_member_name (b, "orientation_ms");
+  json_builder_add_double_value (b, report->orientation_ms);
+  json_builder_set_member_name (b, "steps");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < report->steps->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (report->steps, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  /* Raw UTF-8: g_print would convert to the locale charset and mangle "°". */
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gboolean rotate = FALSE;
+  g_autofree char *write_grey = NULL;
+  g_autofree char *write_rotated = NULL;
+  int repeat = 1;
+  g_autofree char *binarize = NULL;
+  g_autofree char *write_dir = NULL;
+  g_autofree char *policy = NULL;
+  GOptionEntry entries[] = {
+    { "rotate", 0, 0, G_OPTION_ARG_NONE, &rotate, "Add synthetic 90/180/270° copies", NULL },
+    { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat, "Clean each page N times, report the fastest",
+      "N" },
+    { "write-rotated", 0, 0, G_OPTION_ARG_FILENAME, &write_rotated,
+      "Write the synthetic rotated inputs (PNG)", "DIR" },
+    { "write-grey", 0, 0, G_OPTION_ARG_FILENAME, &write_grey, "Write the OCR grey pages (PNG)",
+      "DIR" },
+    { "binarize", 0, 0, G_OPTION_ARG_STRING, &binarize, "otsu or sauvola", "METHOD" },
+    { "color", 0, 0, G_OPTION_ARG_STRING, &policy, "auto, bitonal, grey or colour", "POLICY" },
+    { "write", 0, 0, G_OPTION_ARG_FILENAME, &write_dir, "Write cleaned pages (PNG/TIFF)", "DIR" },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("BATCH_DIR");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *truth_path = NULL;
+  PeCleanParams params;
+  JsonArray *pages;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
+    {
+      g_printerr ("%s\n", error != NULL ? error->message : "usage: pe-bench-clean BATCH_DIR");
+      return 2;
+    }
+
+  pe_clean_params_init_default (&params);
+  if (g_strcmp0 (binarize, "sauvola") == 0)
+    params.binarize = PE_BINARIZE_SAUVOLA;
+  if (g_strcmp0 (policy, "bitonal") == 0)
+    params.color = PE_COLOR_BITONAL;
+  else if (g_strcmp0 (policy, "grey") == 0)
+    params.color = PE_COLOR_GREY;
+  else if (g_strcmp0 (policy, "colour") == 0)
+    params.color = PE_COLOR_COLOR;
+
+  truth_path = g_build_filename (argv[1], "truth.json", NULL);
+  if (!json_parser_load_from_file (parser, truth_path, &error))
+    {
+      g_printerr ("%s: %s\n", truth_path, error->message);
+      return 1;
+    }
+  pages = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                        "pages");
+
+  for (guint i = 0; i < json_array_get_length (pages); i++)
+    {
+      JsonObject *truth = json_array_get_object_element (pages, i);
+      const char *file = json_object_get_string_member (truth, "file");
+      g_autofree char *path = g_build_filename (argv[1], file, NULL);
+      g_autoptr(PIX) pix = pixRead (path);
+      guint truth_rotation = json_object_get_int_member (truth, "rotation");
+      gboolean content = g_strcmp0 (json_object_get_string_member (truth, "kind"),
+                                    "content") == 0;
+      guint n = rotate && content ? 4 : 1;
+
+      if (pix == NULL)
+        {
+          g_printerr ("%s: cannot read\n", path);
+          return 1;
+        }
+
+      for (guint q = 0; q < n; q++)
+        {
+          g_autoptr(PIX) input = q == 0 ? pixClone (pix) : pixRotateOrth (pix, q);
+          PeCleanReport report;
+          g_autoptr(PIX) out = NULL;
+          g_autoptr(PIX) grey = NULL;
+          /* Content turned clockwise by R needs R counter-clockwise = 360 - R clockwise. */
+          guint expected = (720 - truth_rotation - 90 * q) % 360;
+
+          double best_ms = G_MAXDOUBLE, best_orientation_ms = G_MAXDOUBLE;
+
+          pe_clean_report_init (&report);
+          for (int r = 0; r < (q == 0 ? MAX (repeat, 1) : 1); r++)
+            {
+              pixDestroy (&out);
+              pixDestroy (&grey);
+              out = pe_page_clean_with_grey (input, &params, &report,
+                                             write_grey != NULL && q == 0 ? &grey : NULL,
+                                             &error);
+              if (out == NULL)
+                {
+                  g_printerr ("%s: %s\n", path, error->message);
+                  return 1;
+                }
+              best_ms = MIN (best_ms, report.ms);
+              best_orientation_ms = MIN (best_orientation_ms, report.orientation_ms);
+            }
+          report.ms = best_ms;
+          report.orientation_ms = best_orientation_ms;
+          if (write_rotated != NULL && q > 0)
+            {
+              g_autofree char *base = g_path_get_basename (file);
+              g_autofree char *stem = g_strndup (base, strcspn (base, "."));
+              g_autofree char *name = g_strdup_printf ("%s-r%u.png", stem, 90 * q);
+              g_autofree char *dest = g_build_filename (write_rotated, name, NULL);
+
+              pixWrite (dest, input, IFF_PNG);
+            }
+          print_page (file, truth, expected, 90 * q, &report, out);
+
+          if (write_dir != NULL && q == 0)
+            {
+              g_autofree char *base = g_path_get_basename (file);
+              g_autofree char *stem = g_strndup (base, strcspn (base, "."));
+              g_autofree char *name = g_strconcat (stem, pixGetDepth (out) == 1 ? ".tif" : ".png",
+                                                   NULL);
+              g_autofree char *dest = g_build_filename (write_dir, name, NULL);
+
+              pixWrite (dest, out, pixGetDepth (out) == 1 ? IFF_TIFF_G4 : IFF_PNG);
+            }
+          if (grey != NULL)
+            {
+              g_autofree char *base = g_path_get_basename (file);
+              g_autofree char *dest = g_build_filename (write_grey, base, NULL);
+
+              pixWrite (dest, grey, IFF_PNG);
+            }
+          pe_clean_report_clear (&report);
+        }
+    }
+
+  return 0;
+}
