@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <tesseract/capi.h>
 
@@ -18,6 +19,8 @@
 #include "pe-fs.h"
 #include "pe-ocr-pool.h"
 #include "pe-outbox.h"
+#include "pe-page-clean.h"
+#include "pe-pdfa-verify.h"
 #include "pe-pipeline.h"
 #include "pe-sim-feeder.h"
 #include "pe-sqlite-store.h"
@@ -463,8 +466,11 @@ typedef struct
   PeProcessSummary  summary;
 
   /* OCR bookkeeping, only touched in the worker thread's own main context */
-  guint             in_flight;
+  guint             in_flight;    /* pages being cleaned or read */
   guint             tasks_alive;  /* OCR tasks not yet finalized */
+  GAsyncQueue      *cleaned;      /* PageJob from the clean workers */
+  GCancellable     *cancellable;
+  PeCleanParams     clean_params;
   guint             ocr_done;
   guint             ocr_total;
   GError           *ocr_error;
@@ -479,6 +485,7 @@ process_data_free (gpointer data)
 
   g_object_unref (pd->self);
   g_clear_object (&pd->pool);
+  g_clear_object (&pd->cancellable);
   g_clear_pointer (&pd->worker_context, g_main_context_unref);
   g_clear_error (&pd->ocr_error);
   g_clear_pointer (&pd->page_counts, g_hash_table_unref);
@@ -489,8 +496,132 @@ process_data_free (gpointer data)
 
 typedef struct
 {
+  ProcessData  *pd;
+  PePageRecord *page;       /* borrowed from the run's page list */
+  PIX          *ocr_input;  /* made by the clean worker, consumed in the process thread */
+  gboolean      blank;
+  double        clean_ms;
+  GError       *error;
+} PageJob;
+
+static void
+page_job_free (PageJob *job)
+{
+  pixDestroy (&job->ocr_input);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+static char *
+clean_report_to_json (const PeCleanReport *r)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "skew_deg");
+  json_builder_add_double_value (b, r->skew_deg);
+  json_builder_set_member_name (b, "rotation");
+  json_builder_add_int_value (b, r->rotation);
+  json_builder_set_member_name (b, "blank");
+  json_builder_add_boolean_value (b, r->blank);
+  json_builder_set_member_name (b, "ink_ratio");
+  json_builder_add_double_value (b, r->ink_ratio);
+  json_builder_set_member_name (b, "color");
+  json_builder_add_string_value (b, pe_color_policy_to_string (r->chosen));
+  json_builder_set_member_name (b, "border_edges");
+  json_builder_add_int_value (b, r->n_border_edges);
+  json_builder_set_member_name (b, "punch_holes");
+  json_builder_add_int_value (b, r->n_punch_holes);
+  json_builder_set_member_name (b, "steps");
+  json_builder_begin_array (b);
+  for (guint i = 0; r->steps != NULL && i < r->steps->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (r->steps, i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "ms");
+  json_builder_add_double_value (b, r->ms);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+
+  return json_to_string (root, FALSE);
+}
+
+/* Binarised copy for Tesseract: it reads a clean bitonal page faster and better than colour. */
+static PIX *
+ocr_input_for (PIX              *clean,
+               const PeCleanParams *params)
+{
+  if (pixGetDepth (clean) == 1)
+    return pixClone (clean);
+  return pe_clean_binarize (clean, params->binarize);
+}
+
+/* Runs in a clean worker thread: the page is cleaned (or its stored cleaned image read back
+ * after a restart) and committed before its text is read. */
+static void
+clean_worker (gpointer data,
+              gpointer user_data)
+{
+  PageJob *job = data;
+  ProcessData *pd = job->pd;
+  PePageRecord *page = job->page;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PIX) clean = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (pd->cancellable, &error))
+    goto out;
+
+  if (page->state >= PE_PAGE_CLEANED && page->clean_image_path != NULL)
+    {
+      clean = pixRead (page->clean_image_path);
+      job->blank = page->blank;
+    }
+  if (clean == NULL)
+    {
+      g_autoptr(PIX) original = pixRead (page->image_path);
+      g_autofree char *json = NULL;
+      PeCleanReport report;
+
+      if (original == NULL)
+        {
+          g_set_error (&error, PE_ERROR, PE_ERROR_CORRUPT,
+                       _("The stored image of page %u (“%s”) cannot be read. Scan or import "
+                         "that page again."), page->seq, page->image_path);
+          goto out;
+        }
+      if (pixGetXRes (original) == 0)
+        pixSetResolution (original, page->dpi, page->dpi);
+
+      pe_clean_report_init (&report);
+      clean = pe_page_clean (original, &pd->clean_params, &report, &error);
+      if (clean != NULL)
+        {
+          json = clean_report_to_json (&report);
+          job->blank = report.blank;
+          job->clean_ms = report.ms;
+          if (!pe_store_set_page_clean (pd->self->store, page->id, clean, json, report.blank,
+                                        &error))
+            g_clear_pointer (&clean, pe_pix_free);
+        }
+      pe_clean_report_clear (&report);
+      if (clean == NULL)
+        goto out;
+    }
+
+  if (!job->blank)
+    job->ocr_input = ocr_input_for (clean, &pd->clean_params);
+
+out:
+  job->error = g_steal_pointer (&error);
+  g_async_queue_push (pd->cleaned, job);
+  g_main_context_wakeup (pd->worker_context);
+}
+
+typedef struct
+{
   ProcessData *pd;
   gint64       page_id;
+  PIX         *pix;
 } OcrJob;
 
 static void
@@ -500,6 +631,13 @@ ocr_task_gone (gpointer  data,
   ProcessData *pd = data;
 
   pd->tasks_alive--;
+}
+
+static void
+page_read (ProcessData *pd)
+{
+  pd->ocr_done++;
+  emit_progress (pd->self, "ocr", pd->ocr_done, pd->ocr_total);
 }
 
 static void
@@ -525,64 +663,125 @@ ocr_done_cb (GObject      *object,
 
       if (pe_store_set_page_ocr (pd->self->store, job->page_id, tsv, pd->languages,
                                  pe_ocr_result_get_mean_confidence (ocr), &error))
-        {
-          pd->ocr_done++;
-          emit_progress (pd->self, "ocr", pd->ocr_done, pd->ocr_total);
-        }
+        page_read (pd);
     }
   if (error != NULL && pd->ocr_error == NULL)
     pd->ocr_error = g_steal_pointer (&error);
 
+  pixDestroy (&job->pix);
   g_free (job);
 }
 
-static gboolean
-run_ocr (ProcessData   *pd,
-         GPtrArray     *pages,
-         GCancellable  *cancellable,
-         GError       **error)
+/* In the process thread: a cleaned page goes on to recognition; a blank one has nothing to
+ * read and is recorded as read. */
+static void
+page_cleaned (ProcessData   *pd,
+              PageJob       *job,
+              GCancellable  *cancellable)
 {
-  guint max_in_flight = 2 * pe_ocr_pool_get_n_workers (pd->pool);
+  pd->in_flight--;
+  pd->summary.clean_seconds += job->clean_ms / 1000.0;
+
+  if (job->error != NULL || pd->ocr_error != NULL)
+    {
+      if (pd->ocr_error == NULL)
+        pd->ocr_error = g_steal_pointer (&job->error);
+    }
+  else if (job->blank)
+    {
+      g_autoptr(PeOcrResult) empty = pe_ocr_result_new (job->page->width, job->page->height);
+      g_autofree char *tsv = pe_ocr_result_to_tsv (empty);
+
+      if (pe_store_set_page_ocr (pd->self->store, job->page->id, tsv, pd->languages, 0,
+                                 &pd->ocr_error))
+        page_read (pd);
+    }
+  else
+    {
+      OcrJob *ocr = g_new0 (OcrJob, 1);
+
+      ocr->pd = pd;
+      ocr->page_id = job->page->id;
+      ocr->pix = g_steal_pointer (&job->ocr_input);
+      pd->in_flight++;
+      pe_ocr_pool_recognize_async (pd->pool, ocr->pix, cancellable, ocr_done_cb, ocr);
+    }
+
+  page_job_free (job);
+}
+
+static gboolean
+take_cleaned (ProcessData  *pd,
+              GCancellable *cancellable)
+{
+  PageJob *job;
+  gboolean any = FALSE;
+
+  while ((job = g_async_queue_try_pop (pd->cleaned)) != NULL)
+    {
+      page_cleaned (pd, job, cancellable);
+      any = TRUE;
+    }
+  return any;
+}
+
+/* Waits for the next event: a cleaned page (the worker wakes this context) or an OCR result. */
+static void
+iterate (ProcessData   *pd,
+         GCancellable  *cancellable)
+{
+  if (take_cleaned (pd, cancellable))
+    return;
+  g_main_context_iteration (pd->worker_context, TRUE);
+  take_cleaned (pd, cancellable);
+}
+
+/* Clean and read every page not yet read. Cleanup runs on its own workers ahead of
+ * recognition, so while Tesseract works the next pages are already being cleaned; at most two
+ * pages per OCR worker are in memory at any time, whatever the batch size. */
+static gboolean
+run_pages (ProcessData   *pd,
+           GPtrArray     *pages,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  guint n_workers = pe_ocr_pool_get_n_workers (pd->pool);
+  guint max_in_flight = 2 * n_workers;
   gint64 start = g_get_monotonic_time ();
+  GThreadPool *cleaners;
 
   for (guint i = 0; i < pages->len; i++)
     if (((PePageRecord *) g_ptr_array_index (pages, i))->state < PE_PAGE_OCR_DONE)
       pd->ocr_total++;
 
-  /* Bounded: at most two pages per worker are decoded and queued at any time, so memory does
-   * not grow with the batch. */
+  pd->cleaned = g_async_queue_new ();
+  cleaners = g_thread_pool_new (clean_worker, pd, n_workers, FALSE, NULL);
+
   for (guint i = 0; i < pages->len && pd->ocr_error == NULL; i++)
     {
       PePageRecord *page = g_ptr_array_index (pages, i);
-      g_autoptr(PIX) pix = NULL;
-      OcrJob *job;
+      PageJob *job;
 
       if (page->state >= PE_PAGE_OCR_DONE)
         continue;
 
       while (pd->in_flight >= max_in_flight && pd->ocr_error == NULL)
-        g_main_context_iteration (pd->worker_context, TRUE);
+        iterate (pd, cancellable);
       if (pd->ocr_error != NULL)
         break;
 
-      pix = pixRead (page->image_path);
-      if (pix == NULL)
-        {
-          g_set_error (&pd->ocr_error, PE_ERROR, PE_ERROR_CORRUPT,
-                       _("The stored image of page %u (“%s”) cannot be read. Scan or import "
-                         "that page again."), page->seq, page->image_path);
-          break;
-        }
-      job = g_new0 (OcrJob, 1);
+      job = g_new0 (PageJob, 1);
       job->pd = pd;
-      job->page_id = page->id;
+      job->page = page;
       pd->in_flight++;
-      pe_ocr_pool_recognize_async (pd->pool, pix, cancellable, ocr_done_cb, job);
+      g_thread_pool_push (cleaners, job, NULL);
     }
 
   while (pd->in_flight > 0 || pd->tasks_alive > 0)
-    g_main_context_iteration (pd->worker_context, TRUE);
+    iterate (pd, cancellable);
 
+  g_thread_pool_free (cleaners, FALSE, TRUE);
+  g_clear_pointer (&pd->cleaned, g_async_queue_unref);
   pd->summary.ocr_seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
 
   if (pd->ocr_error != NULL)
@@ -661,7 +860,8 @@ build_pdf (ProcessData       *pd,
       g_autoptr(GBytes) jpeg = NULL;
 
       g_assert (page != NULL);
-      pix = pixRead (page->image_path);
+      /* The cleaned page is what was read, and the text boxes refer to it. */
+      pix = pixRead (page->clean_image_path ? page->clean_image_path : page->image_path);
       if (pix == NULL)
         {
           g_set_error (error, PE_ERROR, PE_ERROR_CORRUPT,
@@ -677,8 +877,8 @@ build_pdf (ProcessData       *pd,
           if (ocr == NULL)
             return FALSE;
         }
-      /* A JPEG from the scanner or an imported file goes into the PDF untouched. */
-      if (g_str_has_suffix (page->image_path, ".jpg"))
+      /* An uncleaned JPEG from the scanner or an imported file goes into the PDF untouched. */
+      if (page->clean_image_path == NULL && g_str_has_suffix (page->image_path, ".jpg"))
         {
           g_autoptr(GMappedFile) map = g_mapped_file_new (page->image_path, FALSE, error);
 
@@ -686,8 +886,12 @@ build_pdf (ProcessData       *pd,
             return FALSE;
           jpeg = g_mapped_file_get_bytes (map);
         }
-      if (!pe_pdfa_writer_add_page (writer, pix, PE_PDF_IMAGE_AUTO, jpeg, ocr, cancellable,
-                                    error))
+      /* Colour is kept where cleanup found it carries information; as mixed raster content it
+       * costs little more than a bitonal page, with the text lossless. */
+      if (!pe_pdfa_writer_add_page (writer, pix,
+                                    pixGetDepth (pix) == 32 && jpeg == NULL ? PE_PDF_IMAGE_MRC
+                                                                            : PE_PDF_IMAGE_AUTO,
+                                    jpeg, ocr, cancellable, error))
         return FALSE;
     }
 
@@ -704,6 +908,24 @@ build_pdf (ProcessData       *pd,
   md.languages = pd->languages;
   if (!pe_pdfa_writer_finish (writer, &md, error))
     return FALSE;
+
+  /* A file that is not what we meant to write is never delivered as PDF/A. */
+  {
+    g_autoptr(GError) local_error = NULL;
+    PePdfaLevel level;
+    guint n_pages = 0;
+
+    if (!pe_pdfa_verify_structure (path, &level, &n_pages, &local_error) ||
+        level != pd->level || n_pages != doc->page_ids->len)
+      {
+        g_unlink (path);
+        g_set_error (error, PE_ERROR, PE_ERROR_PDF,
+                     _("The PDF/A file of document %s failed its check and is not delivered "
+                       "(%s). Process the batch again."), doc->uuid,
+                     local_error ? local_error->message : _("level or page count differ"));
+        return FALSE;
+      }
+  }
 
   sha = pe_fs_sha256_file (path, error);
   if (sha == NULL)
@@ -739,9 +961,13 @@ ensure_documents (ProcessData  *pd,
   if (docs == NULL || docs->len > 0)
     return g_steal_pointer (&docs);
 
+  /* Blank pages (duplex backs) stay in the batch, marked, but not in the document. */
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < pages->len; i++)
-    g_array_append_val (ids, ((PePageRecord *) g_ptr_array_index (pages, i))->id);
+    if (!((PePageRecord *) g_ptr_array_index (pages, i))->blank)
+      g_array_append_val (ids, ((PePageRecord *) g_ptr_array_index (pages, i))->id);
+  if (ids->len == 0)
+    return g_steal_pointer (&docs);
 
   title = g_strdup_printf (_("Incoming mail of %s"), date);
   b = json_builder_new ();
@@ -811,7 +1037,7 @@ process_thread (GTask        *task,
 
   /* The OCR pool's callbacks come back to this thread's own context. */
   g_main_context_push_thread_default (pd->worker_context);
-  run_ocr (pd, pages, cancellable, &error);
+  run_pages (pd, pages, cancellable, &error);
   g_main_context_pop_thread_default (pd->worker_context);
   /* The task may be freed on this thread after the caller is gone; the pipeline keeps the
    * pool, and frees it where it is finalized. */
@@ -893,6 +1119,8 @@ pe_pipeline_process_async (PePipeline          *self,
   pd->batch_id = batch_id;
   pd->worker_context = g_main_context_new ();
   pd->page_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  pd->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  pe_clean_params_init_default (&pd->clean_params);
 
   g_mutex_lock (&self->lock);
   pd->languages = g_strdup (self->languages);

@@ -11,6 +11,7 @@
 #include "pe-error.h"
 #include "pe-sidecar.h"
 
+/* A stored JSON object (metadata, cleanup report). */
 static JsonNode *
 parse_metadata (const char  *json,
                 GError     **error)
@@ -140,6 +141,16 @@ pe_sidecar_build (PeStore           *store,
       json_builder_add_int_value (b, p->depth);
       json_builder_set_member_name (b, "ocr_confidence");
       json_builder_add_double_value (b, p->ocr_confidence);
+      if (p->clean_report_json != NULL)
+        {
+          g_autoptr(JsonNode) clean = parse_metadata (p->clean_report_json, error);
+
+          if (clean == NULL)
+            return NULL;
+          /* What cleanup did to the page: part of the scan protocol. */
+          json_builder_set_member_name (b, "cleanup");
+          json_builder_add_value (b, g_steal_pointer (&clean));
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
