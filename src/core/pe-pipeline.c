@@ -546,18 +546,11 @@ clean_report_to_json (const PeCleanReport *r)
   return json_to_string (root, FALSE);
 }
 
-/* Binarised copy for Tesseract: it reads a clean bitonal page faster and better than colour. */
-static PIX *
-ocr_input_for (PIX              *clean,
-               const PeCleanParams *params)
-{
-  if (pixGetDepth (clean) == 1)
-    return pixClone (clean);
-  return pe_clean_binarize (clean, params->binarize);
-}
-
-/* Runs in a clean worker thread: the page is cleaned (or its stored cleaned image read back
- * after a restart) and committed before its text is read. */
+/* Runs in a clean worker thread: the page is cleaned and committed before its text is read.
+ * Tesseract gets the cleaned page in grey, not the bitonal one: on the degraded corpus it
+ * reads it with less than half the errors (3.1 % against 5.5 %, bench/cleanup/README.md).
+ * A page cleaned before a restart is cleaned again from its original, which is cheap next to
+ * reading it, and gives the same result. */
 static void
 clean_worker (gpointer data,
               gpointer user_data)
@@ -566,50 +559,38 @@ clean_worker (gpointer data,
   ProcessData *pd = job->pd;
   PePageRecord *page = job->page;
   g_autoptr(GError) error = NULL;
+  g_autoptr(PIX) original = NULL;
   g_autoptr(PIX) clean = NULL;
+  g_autoptr(PIX) grey = NULL;
+  g_autofree char *json = NULL;
+  PeCleanReport report;
 
   if (g_cancellable_set_error_if_cancelled (pd->cancellable, &error))
     goto out;
 
-  if (page->state >= PE_PAGE_CLEANED && page->clean_image_path != NULL)
+  original = pixRead (page->image_path);
+  if (original == NULL)
     {
-      clean = pixRead (page->clean_image_path);
-      job->blank = page->blank;
+      g_set_error (&error, PE_ERROR, PE_ERROR_CORRUPT,
+                   _("The stored image of page %u (“%s”) cannot be read. Scan or import "
+                     "that page again."), page->seq, page->image_path);
+      goto out;
     }
-  if (clean == NULL)
+  if (pixGetXRes (original) == 0)
+    pixSetResolution (original, page->dpi, page->dpi);
+
+  pe_clean_report_init (&report);
+  clean = pe_page_clean_with_grey (original, &pd->clean_params, &report, &grey, &error);
+  if (clean != NULL)
     {
-      g_autoptr(PIX) original = pixRead (page->image_path);
-      g_autofree char *json = NULL;
-      PeCleanReport report;
-
-      if (original == NULL)
-        {
-          g_set_error (&error, PE_ERROR, PE_ERROR_CORRUPT,
-                       _("The stored image of page %u (“%s”) cannot be read. Scan or import "
-                         "that page again."), page->seq, page->image_path);
-          goto out;
-        }
-      if (pixGetXRes (original) == 0)
-        pixSetResolution (original, page->dpi, page->dpi);
-
-      pe_clean_report_init (&report);
-      clean = pe_page_clean (original, &pd->clean_params, &report, &error);
-      if (clean != NULL)
-        {
-          json = clean_report_to_json (&report);
-          job->blank = report.blank;
-          job->clean_ms = report.ms;
-          if (!pe_store_set_page_clean (pd->self->store, page->id, clean, json, report.blank,
-                                        &error))
-            g_clear_pointer (&clean, pe_pix_free);
-        }
-      pe_clean_report_clear (&report);
-      if (clean == NULL)
-        goto out;
+      json = clean_report_to_json (&report);
+      job->blank = report.blank;
+      job->clean_ms = report.ms;
+      if (pe_store_set_page_clean (pd->self->store, page->id, clean, json, report.blank,
+                                   &error) && !job->blank)
+        job->ocr_input = g_steal_pointer (&grey);
     }
-
-  if (!job->blank)
-    job->ocr_input = ocr_input_for (clean, &pd->clean_params);
+  pe_clean_report_clear (&report);
 
 out:
   job->error = g_steal_pointer (&error);
