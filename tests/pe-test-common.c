@@ -45,6 +45,12 @@ pe_test_rmdir (const char *path)
 }
 
 char *
+pe_test_sample_page (const char *name)
+{
+  return g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample", "pages", name, NULL);
+}
+
+char *
 pe_test_data_path (const char *name)
 {
   return g_build_filename (TEST_DATA_DIR, name, NULL);

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 /* A fresh temporary directory, removed recursively by pe_test_rmdir(). */
 char     *pe_test_mkdtemp      (void);
 void      pe_test_rmdir        (const char *path);
+/* Path of a page of the bundled sample stack, data/sample/pages/NAME. */
+char     *pe_test_sample_page  (const char *name);
 /* Path of a file in tests/data. */
 char     *pe_test_data_path    (const char *name);
 /* Path of a program in tools/ (pdfa-check, ocr-cer). */

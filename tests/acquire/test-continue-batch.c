@@ -125,12 +125,6 @@ assert_stored_is (PePageRecord *record,
     g_error ("page %u (%s) is not the page fed", record->seq, record->image_path);
 }
 
-static char *
-sample_page (const char *name)
-{
-  return g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample", "pages", name, NULL);
-}
-
 /* Sheet 3 of a pnm feeder jams (the backend's status-jammed option, set for that sheet). */
 typedef struct
 {
@@ -172,7 +166,7 @@ test_pnm_jam_continue (Fixture       *f,
   guint n;
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    paths[i] = sample_page (names[i]);
+    paths[i] = pe_test_sample_page (names[i]);
 
   batch = pe_pipeline_new_batch (f->pipeline, "Post 3 Dezember", &error);
   g_assert_no_error (error);

@@ -117,12 +117,6 @@ run_import (Import      *imp,
 }
 
 static char *
-sample_page (const char *name)
-{
-  return g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample", "pages", name, NULL);
-}
-
-static char *
 acquire_data (const char *name)
 {
   g_autofree char *rel = g_build_filename ("acquire", name, NULL);
@@ -168,7 +162,7 @@ test_png (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_autofree char *path = sample_page (names[i]);
+      g_autofree char *path = pe_test_sample_page (names[i]);
       g_autoptr(Import) imp = import_new ();
       g_autoptr(GError) error = NULL;
       g_autoptr(PIX) ref = pixRead (path);
@@ -326,7 +320,7 @@ test_jpeg (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_autofree char *png = sample_page (names[i]);
+      g_autofree char *png = pe_test_sample_page (names[i]);
       /* Misnamed on purpose: the format is found from the content. */
       g_autofree char *path = g_build_filename (dir, "scan.pdf", NULL);
       g_autoptr(PIX) src = pixRead (png);
@@ -390,9 +384,9 @@ test_tiff (void)
   g_autofree char *dir = pe_test_mkdtemp ();
   g_autofree char *single = g_build_filename (dir, "single.tif", NULL);
   g_autofree char *multi = g_build_filename (dir, "multi.tif", NULL);
-  g_autofree char *p1 = sample_page ("p0001.png");
-  g_autofree char *p3 = sample_page ("p0003.png");
-  g_autofree char *p5 = sample_page ("p0005.png");
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
+  g_autofree char *p5 = pe_test_sample_page ("p0005.png");
   g_autoptr(PIX) rgb1 = pixRead (p1);
   g_autoptr(PIX) grey3 = pixRead (p3);
   g_autoptr(PIX) bw3 = pixThresholdToBinary (grey3, 128);
@@ -616,7 +610,7 @@ test_corrupt (void)
 {
   g_autofree char *dir = pe_test_mkdtemp ();
   g_autofree char *invalid = acquire_data ("invalid.pdf");
-  g_autofree char *png = sample_page ("p0003.png");
+  g_autofree char *png = pe_test_sample_page ("p0003.png");
   g_autofree char *contents = NULL;
   g_autofree char *half_png = NULL;
   g_autofree char *half_jpeg = NULL;

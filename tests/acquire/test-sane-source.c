@@ -757,17 +757,11 @@ test_jam_message (void)
   scan_clear (&scan);
 }
 
-static char *
-sample_page (const char *name)
-{
-  return g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample", "pages", name, NULL);
-}
-
 static void
 test_pnm_feeder (void)
 {
-  g_autofree char *p1 = sample_page ("p0001.png");
-  g_autofree char *p3 = sample_page ("p0003.png");
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
   const char *files[] = { p1, p3, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(PeSimFeeder) feeder = NULL;
@@ -805,7 +799,7 @@ test_pnm_feeder (void)
 static void
 test_pnm_resolution_nearest (void)
 {
-  g_autofree char *p3 = sample_page ("p0003.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
   const char *files[] = { p3, NULL };
   const char *const opts[] = { "resolution=212", NULL };
   PeScanOptions options = { .options = opts };
@@ -836,8 +830,8 @@ test_pnm_resolution_nearest (void)
 static void
 test_pnm_jam_mid_batch (void)
 {
-  g_autofree char *p3 = sample_page ("p0003.png");
-  g_autofree char *p4 = sample_page ("p0004.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
+  g_autofree char *p4 = pe_test_sample_page ("p0004.png");
   const char *files[] = { p3, p4, p3, p4, NULL };
   const char *const jam[] = { "status-jammed=yes", NULL };
   g_autoptr(GError) error = NULL;

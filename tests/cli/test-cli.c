@@ -47,12 +47,6 @@ cli_path (void)
   return cli;
 }
 
-static char *
-sample_page (const char *name)
-{
-  return g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample", "pages", name, NULL);
-}
-
 /* Runs the CLI with the fixture's store and outbox; NULL-terminated arguments. */
 static int
 run_cli (Fixture  *f,
@@ -140,7 +134,7 @@ test_corrupt_file (Fixture       *f,
 {
   g_autofree char *err = NULL;
   g_autofree char *bad = g_build_filename (f->dir, "kaputt.png", NULL);
-  g_autofree char *page = sample_page ("p0001.png");
+  g_autofree char *page = pe_test_sample_page ("p0001.png");
   g_autofree char *content = NULL;
   gsize len;
 
@@ -198,8 +192,8 @@ test_scan_process_deliver (Fixture       *f,
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *p1 = sample_page ("p0001.png");
-  g_autofree char *p3 = sample_page ("p0003.png");
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) d = NULL;
@@ -351,10 +345,10 @@ static void
 test_kill_and_resume (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autofree char *p1 = sample_page ("p0001.png");
-  g_autofree char *p3 = sample_page ("p0003.png");
-  g_autofree char *p5 = sample_page ("p0005.png");
-  g_autofree char *p7 = sample_page ("p0007.png");
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
+  g_autofree char *p5 = pe_test_sample_page ("p0005.png");
+  g_autofree char *p7 = pe_test_sample_page ("p0007.png");
   g_autofree char *store = g_strdup_printf ("--store=%s", f->store);
   g_autofree char *outbox = g_strdup_printf ("--outbox=%s", f->outbox);
   g_autofree char *out = NULL;
