@@ -50,6 +50,32 @@ pe_test_sample_page (const char *name)
   return g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample", "pages", name, NULL);
 }
 
+PIX *
+pe_test_load_sample_page (const char *name)
+{
+  g_autofree char *path = pe_test_sample_page (name);
+  PIX *pix = pixRead (path);
+
+  g_assert_nonnull (pix);
+  return pix;
+}
+
+PeOcrResult *
+pe_test_load_ocr (const char *name)
+{
+  g_autofree char *path = pe_test_data_path (name);
+  g_autofree char *tsv = NULL;
+  g_autoptr(GError) error = NULL;
+  PeOcrResult *ocr;
+
+  g_file_get_contents (path, &tsv, NULL, &error);
+  g_assert_no_error (error);
+  ocr = pe_ocr_result_new_from_tsv (tsv, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pe_ocr_result_get_n_words (ocr), >, 50);
+  return ocr;
+}
+
 char *
 pe_test_data_path (const char *name)
 {

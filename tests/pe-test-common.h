@@ -5,6 +5,9 @@
 #pragma once
 
 #include <glib.h>
+#include <allheaders.h>
+
+#include "pe-ocr-result.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +16,10 @@ char     *pe_test_mkdtemp      (void);
 void      pe_test_rmdir        (const char *path);
 /* Path of a page of the bundled sample stack, data/sample/pages/NAME. */
 char     *pe_test_sample_page  (const char *name);
+/* That page decoded; aborts the test if it cannot be read. */
+PIX      *pe_test_load_sample_page (const char *name);
+/* A Tesseract TSV fixture in tests/data, parsed; aborts unless it holds more than 50 words. */
+PeOcrResult *pe_test_load_ocr  (const char *name);
 /* Path of a file in tests/data. */
 char     *pe_test_data_path    (const char *name);
 /* Path of a program in tools/ (pdfa-check, ocr-cer). */

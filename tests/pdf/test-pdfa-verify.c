@@ -19,32 +19,6 @@
 #include "pe-pdfa-writer.h"
 #include "pe-test-common.h"
 
-static PIX *
-load_page (const char *name)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample",
-                                            "pages", name, NULL);
-  PIX *pix = pixRead (path);
-
-  g_assert_nonnull (pix);
-  return pix;
-}
-
-static PeOcrResult *
-load_ocr (const char *name)
-{
-  g_autofree char *path = pe_test_data_path (name);
-  g_autofree char *tsv = NULL;
-  g_autoptr(GError) error = NULL;
-  PeOcrResult *ocr;
-
-  g_file_get_contents (path, &tsv, NULL, &error);
-  g_assert_no_error (error);
-  ocr = pe_ocr_result_new_from_tsv (tsv, &error);
-  g_assert_no_error (error);
-  return ocr;
-}
-
 /* A two-page document: a colour page (MRC, text layer) and a grey page (JPEG). */
 static char *
 write_doc (const char  *dir,
@@ -52,9 +26,9 @@ write_doc (const char  *dir,
            PePdfaLevel  level)
 {
   char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(PIX) colour = load_page ("p0001.png");
-  g_autoptr(PIX) grey = load_page ("p0003.png");
-  g_autoptr(PeOcrResult) ocr = load_ocr ("pdf/p0001.tsv");
+  g_autoptr(PIX) colour = pe_test_load_sample_page ("p0001.png");
+  g_autoptr(PIX) grey = pe_test_load_sample_page ("p0003.png");
+  g_autoptr(PeOcrResult) ocr = pe_test_load_ocr ("pdf/p0001.tsv");
   g_autoptr(GError) error = NULL;
   g_autoptr(PePdfaWriter) writer = pe_pdfa_writer_new (level, path, &error);
   g_autoptr(GBytes) xml = g_bytes_new_static ("<x/>", 4);

@@ -33,33 +33,6 @@ static const char attachment[] =
 
 /* Helpers ----------------------------------------------------------------------------------- */
 
-static PIX *
-load_page (const char *name)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample",
-                                            "pages", name, NULL);
-  PIX *pix = pixRead (path);
-
-  g_assert_nonnull (pix);
-  return pix;
-}
-
-static PeOcrResult *
-load_ocr (const char *name)
-{
-  g_autofree char *path = pe_test_data_path (name);
-  g_autofree char *tsv = NULL;
-  g_autoptr(GError) error = NULL;
-  PeOcrResult *ocr;
-
-  g_file_get_contents (path, &tsv, NULL, &error);
-  g_assert_no_error (error);
-  ocr = pe_ocr_result_new_from_tsv (tsv, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (pe_ocr_result_get_n_words (ocr), >, 50);
-  return ocr;
-}
-
 /* The sample page at 300 dpi, black and white, as a mailroom scanner delivers text pages. */
 static PIX *
 binarize_300 (PIX *pix)
@@ -364,10 +337,10 @@ static void
 test_levels (void)
 {
   g_autofree char *dir = pe_test_mkdtemp ();
-  g_autoptr(PIX) colour = load_page ("p0001.png");
-  g_autoptr(PIX) grey = load_page ("p0003.png");
-  g_autoptr(PeOcrResult) ocr1 = load_ocr ("pdf/p0001.tsv");
-  g_autoptr(PeOcrResult) ocr3 = load_ocr ("pdf/p0003.tsv");
+  g_autoptr(PIX) colour = pe_test_load_sample_page ("p0001.png");
+  g_autoptr(PIX) grey = pe_test_load_sample_page ("p0003.png");
+  g_autoptr(PeOcrResult) ocr1 = pe_test_load_ocr ("pdf/p0001.tsv");
+  g_autoptr(PeOcrResult) ocr3 = pe_test_load_ocr ("pdf/p0003.tsv");
   g_autoptr(GBytes) xml = g_bytes_new_static (attachment, strlen (attachment));
   PIX *pixes[] = { colour, grey };
   PeOcrResult *ocrs[] = { ocr1, ocr3 };
@@ -490,11 +463,11 @@ test_text_layer (void)
   g_autofree char *dir = pe_test_mkdtemp ();
   g_autofree char *path = g_build_filename (dir, "text.pdf", NULL);
   g_autofree char *bw_path = g_build_filename (dir, "text-bw.pdf", NULL);
-  g_autoptr(PIX) colour = load_page ("p0001.png");
-  g_autoptr(PIX) grey = load_page ("p0003.png");
+  g_autoptr(PIX) colour = pe_test_load_sample_page ("p0001.png");
+  g_autoptr(PIX) grey = pe_test_load_sample_page ("p0003.png");
   g_autoptr(PIX) bw = binarize_300 (colour);
-  g_autoptr(PeOcrResult) ocr1 = load_ocr ("pdf/p0001.tsv");
-  g_autoptr(PeOcrResult) ocr3 = load_ocr ("pdf/p0003.tsv");
+  g_autoptr(PeOcrResult) ocr1 = pe_test_load_ocr ("pdf/p0001.tsv");
+  g_autoptr(PeOcrResult) ocr3 = pe_test_load_ocr ("pdf/p0003.tsv");
   PIX *pixes[] = { colour, grey };
   PeOcrResult *ocrs[] = { ocr1, ocr3 };
   PePdfMetadata md = sample_metadata ();
@@ -689,8 +662,8 @@ test_lossless (void)
   g_autofree char *flate_bw_path = g_build_filename (dir, "flate-bw.pdf", NULL);
   g_autofree char *g4_path = g_build_filename (dir, "g4.pdf", NULL);
   g_autofree char *cmap_path = g_build_filename (dir, "cmap.pdf", NULL);
-  g_autoptr(PIX) grey = load_page ("p0003.png");
-  g_autoptr(PIX) colour = load_page ("p0001.png");
+  g_autoptr(PIX) grey = pe_test_load_sample_page ("p0003.png");
+  g_autoptr(PIX) colour = pe_test_load_sample_page ("p0001.png");
   g_autoptr(PIX) bw = pixConvertTo1 (grey, 160);
   g_autoptr(PIX) cmapped = pixOctreeColorQuant (colour, 128, 0);
   g_autoptr(PIX) cmap_rgb = NULL;
@@ -744,7 +717,7 @@ test_jpeg_passthrough (void)
   g_autofree char *dir = pe_test_mkdtemp ();
   g_autofree char *path = g_build_filename (dir, "jpeg.pdf", NULL);
   g_autofree char *other_path = g_build_filename (dir, "other.pdf", NULL);
-  g_autoptr(PIX) colour = load_page ("p0001.png");
+  g_autoptr(PIX) colour = pe_test_load_sample_page ("p0001.png");
   g_autoptr(PIX) half = pixScale (colour, 0.5, 0.5);
   g_autoptr(GBytes) jpeg = NULL;
   g_autoptr(GBytes) half_jpeg = NULL;
@@ -809,9 +782,9 @@ test_bitonal_size (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
-      g_autoptr(PIX) page = load_page (pages[i]);
+      g_autoptr(PIX) page = pe_test_load_sample_page (pages[i]);
       g_autoptr(PIX) bw = binarize_300 (page);
-      g_autoptr(PeOcrResult) ocr = load_ocr (tsvs[i]);
+      g_autoptr(PeOcrResult) ocr = pe_test_load_ocr (tsvs[i]);
       g_autofree char *name = g_strdup_printf ("bw-%u.pdf", i + 1);
       char *path = g_build_filename (dir, name, NULL);
       g_autoptr(GError) error = NULL;
@@ -872,7 +845,7 @@ test_unfinished (void)
 {
   g_autofree char *dir = pe_test_mkdtemp ();
   g_autofree char *path = g_build_filename (dir, "unfinished.pdf", NULL);
-  g_autoptr(PIX) grey = load_page ("p0003.png");
+  g_autoptr(PIX) grey = pe_test_load_sample_page ("p0003.png");
   g_autoptr(GError) error = NULL;
   PePdfaWriter *writer;
 
@@ -951,8 +924,8 @@ test_disk_full_subprocess (void)
 {
   const char *dir = g_getenv ("PE_TEST_FULL_DIR");
   g_autofree char *path = g_build_filename (dir, "full.pdf", NULL);
-  g_autoptr(PIX) colour = load_page ("p0001.png");
-  g_autoptr(PIX) grey = load_page ("p0003.png");
+  g_autoptr(PIX) colour = pe_test_load_sample_page ("p0001.png");
+  g_autoptr(PIX) grey = pe_test_load_sample_page ("p0003.png");
   g_autoptr(PIX) bw = pixConvertTo1 (grey, 160);
   g_autoptr(GError) error = NULL;
   PePdfMetadata md = sample_metadata ();
@@ -1279,11 +1252,11 @@ test_mrc (void)
   g_autofree char *path_1b = g_build_filename (dir, "mrc-1b.pdf", NULL);
   g_autofree char *render = g_build_filename (dir, "render", NULL);
   g_autofree char *render_png = g_strconcat (render, ".png", NULL);
-  g_autoptr(PIX) colour = load_page ("p0001.png");
+  g_autoptr(PIX) colour = pe_test_load_sample_page ("p0001.png");
   g_autoptr(PIX) page = upscale_300 (colour);
   g_autoptr(PIX) colour_100 = pixScale (colour, 0.5, 0.5);
   g_autoptr(PIX) rendered = NULL;
-  g_autoptr(PeOcrResult) ocr = load_ocr ("pdf/p0001.tsv");
+  g_autoptr(PeOcrResult) ocr = pe_test_load_ocr ("pdf/p0001.tsv");
   g_autoptr(GArray) images = NULL;
   g_autoptr(GHashTable) verdicts = NULL;
   const char *files[] = { path, path_1b, NULL };
@@ -1395,7 +1368,7 @@ test_mrc_mask (void)
   g_autofree char *dir = pe_test_mkdtemp ();
   g_autofree char *path = g_build_filename (dir, "mask.pdf", NULL);
   g_autofree char *prefix = g_build_filename (dir, "img", NULL);
-  g_autoptr(PIX) colour = load_page ("p0001.png");
+  g_autoptr(PIX) colour = pe_test_load_sample_page ("p0001.png");
   g_autoptr(PIX) page = upscale_300 (colour);
   g_autoptr(PIX) grey = pixConvertRGBToLuminance (page);
   g_autoptr(PIX) mask = pixThresholdToBinary (grey, 140);
@@ -1463,7 +1436,7 @@ test_mrc_inputs (void)
   g_autofree char *grey_path = g_build_filename (dir, "grey.pdf", NULL);
   g_autofree char *bw_path = g_build_filename (dir, "bw.pdf", NULL);
   g_autofree char *blank_path = g_build_filename (dir, "blank.pdf", NULL);
-  g_autoptr(PIX) grey_200 = load_page ("p0003.png");
+  g_autoptr(PIX) grey_200 = pe_test_load_sample_page ("p0003.png");
   g_autoptr(PIX) grey = upscale_300 (grey_200);
   g_autoptr(PIX) bw = pixConvertTo1 (grey, 160);
   g_autoptr(PIX) white = pixCreate (2480, 3508, 32);
@@ -1531,7 +1504,7 @@ test_mrc_size (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
-      g_autoptr(PIX) pix = load_page (pages[i]);
+      g_autoptr(PIX) pix = pe_test_load_sample_page (pages[i]);
       g_autoptr(PIX) page = upscale_300 (pix);
       char *path = g_strdup_printf ("%s/mrc-%u.pdf", dir, i + 1);
 
