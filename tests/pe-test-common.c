@@ -111,6 +111,33 @@ pe_test_run (const char *const  *argv,
   return 128 + WTERMSIG (status);
 }
 
+int
+pe_test_run_with_input (const char *const  *argv,
+                        const char         *input,
+                        char              **out,
+                        char              **err)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_text = NULL;
+  g_autofree char *err_text = NULL;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                  G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input, NULL, &out_text, &err_text, &error);
+  g_assert_no_error (error);
+  if (out != NULL)
+    *out = g_steal_pointer (&out_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&err_text);
+
+  if (g_subprocess_get_if_exited (proc))
+    return g_subprocess_get_exit_status (proc);
+  return 128 + g_subprocess_get_term_sig (proc);
+}
+
 gboolean
 pe_test_skip_unless_program (const char *program)
 {

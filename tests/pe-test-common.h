@@ -28,6 +28,11 @@ char     *pe_test_tool_path    (const char *name);
 int       pe_test_run          (const char *const *argv,
                                 char              **out,
                                 char              **err);
+/* The same with @input on the program's standard input (then closed). */
+int       pe_test_run_with_input (const char *const *argv,
+                                  const char        *input,
+                                  char             **out,
+                                  char             **err);
 /* True and a skip message when @program is not on PATH. */
 gboolean  pe_test_skip_unless_program (const char *program);
 

@@ -15,7 +15,6 @@
 
 #include "pe-error.h"
 #include "pe-outbox.h"
-#include "pe-duplex.h"
 #include "pe-pipeline.h"
 #include "pe-sane-device.h"
 #include "pe-scan-profile.h"
@@ -550,59 +549,6 @@ wait_for_enter (GError **error)
   return line != NULL;
 }
 
-/* Until the store keeps a reading order of its own, a manual duplex batch gets its document
- * (all pages of the batch, the new ones collated) right away; process then builds that. */
-static gboolean
-record_collated_order (PePipeline  *pipeline,
-                       gint64       batch,
-                       guint        n_fronts,
-                       guint        n_backs,
-                       GError     **error)
-{
-  PeStore *store = pe_pipeline_get_store (pipeline);
-  g_autoptr(GPtrArray) pages = pe_store_list_pages (store, batch, error);
-  g_autoptr(GPtrArray) docs = NULL;
-  g_autoptr(PeDocumentRecord) doc = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
-  g_autofree char *title = NULL;
-  g_autofree char *json = NULL;
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree guint *order = NULL;
-  g_autofree gint64 *ids = NULL;
-  guint before;
-
-  if (pages == NULL || !(docs = pe_store_list_documents (store, batch, error)))
-    return FALSE;
-  if (docs->len > 0 || pages->len < n_fronts + n_backs)
-    return TRUE;
-
-  before = pages->len - n_fronts - n_backs;
-  order = g_new0 (guint, n_fronts + n_backs + 1);
-  if (!pe_duplex_collate_order (n_fronts, n_backs, order, error))
-    return FALSE;
-
-  ids = g_new0 (gint64, pages->len);
-  for (guint i = 0; i < pages->len; i++)
-    {
-      guint from = i < before ? i : before + order[i - before];
-
-      ids[i] = ((PePageRecord *) g_ptr_array_index (pages, from))->id;
-    }
-
-  /* The same metadata as the pipeline gives a batch's document. */
-  title = g_strdup_printf (_("Incoming mail of %s"), date);
-  json_builder_begin_object (b);
-  add_string (b, "title", title);
-  add_string (b, "intake_date", date);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json = json_to_string (root, FALSE);
-  doc = pe_store_create_document (store, batch, ids, pages->len, json, error);
-  return doc != NULL;
-}
-
 static guint
 scan_pass (PePipeline          *pipeline,
            gint64               batch,
@@ -787,7 +733,7 @@ cmd_scan (int    argc,
                               backs_feeder ? backs_feeder : feeder, &error);
         }
       if (error == NULL)
-        record_collated_order (pipeline, batch, fronts, pages - fronts, &error);
+        pe_pipeline_collate_manual_duplex (pipeline, batch, fronts, pages - fronts, &error);
     }
 
   if (error != NULL)

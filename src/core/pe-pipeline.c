@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 #include <tesseract/capi.h>
 
+#include "pe-duplex.h"
 #include "pe-error.h"
 #include "pe-file-source.h"
 #include "pe-fs.h"
@@ -450,6 +451,65 @@ pe_pipeline_import_finish (PePipeline    *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   return acquire_finish (result, error);
+}
+
+static int
+compare_seq (gconstpointer a,
+             gconstpointer b)
+{
+  const PePageRecord *pa = *(PePageRecord **) a;
+  const PePageRecord *pb = *(PePageRecord **) b;
+
+  return (int) pa->seq - (int) pb->seq;
+}
+
+gboolean
+pe_pipeline_collate_manual_duplex (PePipeline  *self,
+                                   gint64       batch_id,
+                                   guint        n_fronts,
+                                   guint        n_backs,
+                                   GError     **error)
+{
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autofree guint *order = NULL;
+  g_autofree gint64 *ids = NULL;
+  guint n = n_fronts + n_backs;
+  guint first;
+
+  g_return_val_if_fail (PE_IS_PIPELINE (self), FALSE);
+
+  pages = pe_store_list_pages (self->store, batch_id, error);
+  if (pages == NULL || !(docs = pe_store_list_documents (self->store, batch_id, error)))
+    return FALSE;
+  if (docs->len > 0)
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_INVALID,
+                   _("The documents of batch %lld are already made, so its pages can no "
+                     "longer be collated. Scan the stack into a new batch."),
+                   (long long) batch_id);
+      return FALSE;
+    }
+  if (n > pages->len)
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_INVALID,
+                   _("Batch %lld has %u pages, fewer than the %u fronts and backs to collate."),
+                   (long long) batch_id, pages->len, n);
+      return FALSE;
+    }
+
+  order = g_new0 (guint, n + 1);
+  if (!pe_duplex_collate_order (n_fronts, n_backs, order, error))
+    return FALSE;
+
+  /* The passes are the last pages fed, whatever order earlier pages were put in. */
+  g_ptr_array_sort (pages, compare_seq);
+  first = pages->len - n;
+  ids = g_new (gint64, n);
+  for (guint i = 0; i < n; i++)
+    ids[i] = ((PePageRecord *) g_ptr_array_index (pages, first + order[i]))->id;
+
+  return pe_store_set_page_order (self->store, batch_id, ids, n, error);
 }
 
 /* --- processing -------------------------------------------------------------------------- */

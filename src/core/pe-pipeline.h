@@ -73,6 +73,17 @@ guint        pe_pipeline_import_finish      (PePipeline          *self,
                                              GAsyncResult        *result,
                                              GError             **error);
 
+/* After a manual duplex run (a fronts pass of @n_fronts sheets, the stack turned over, a backs
+ * pass of @n_backs, last sheet first), the last @n_fronts + @n_backs pages of @batch_id are
+ * put into reading order: front 1, back 1, front 2 … Blocking (one store transaction). When
+ * the counts differ, nothing is reordered and PE_ERROR_SHEET_MISMATCH says what to do; the
+ * pages stay in the batch either way. Must come before the batch's documents are made. */
+gboolean     pe_pipeline_collate_manual_duplex (PePipeline       *self,
+                                             gint64               batch_id,
+                                             guint                n_fronts,
+                                             guint                n_backs,
+                                             GError             **error);
+
 /* OCRs every page of @batch_id not yet read, builds its document(s) as PDF/A, puts them in the
  * outbox and delivers the outbox. Resumes where a previous run stopped. Emits ::progress. */
 void         pe_pipeline_process_async      (PePipeline          *self,

@@ -47,31 +47,58 @@ cli_path (void)
   return cli;
 }
 
-/* Runs the CLI with the fixture's store and outbox; NULL-terminated arguments. */
-static int
-run_cli (Fixture  *f,
-         char    **out,
-         char    **err,
-         ...)
+static GPtrArray *
+cli_argv (Fixture    *f,
+          const char *command,
+          va_list     ap)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *store = g_strdup_printf ("--store=%s", f->store);
-  g_autofree char *outbox = g_strdup_printf ("--outbox=%s", f->outbox);
-  va_list ap;
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
   const char *arg;
 
-  g_ptr_array_add (argv, (char *) cli_path ());
-  va_start (ap, err);
-  arg = va_arg (ap, const char *);
-  g_ptr_array_add (argv, (char *) arg);     /* the command */
-  g_ptr_array_add (argv, store);
-  g_ptr_array_add (argv, outbox);
+  g_ptr_array_add (argv, g_strdup (cli_path ()));
+  g_ptr_array_add (argv, g_strdup (command));
+  g_ptr_array_add (argv, g_strdup_printf ("--store=%s", f->store));
+  g_ptr_array_add (argv, g_strdup_printf ("--outbox=%s", f->outbox));
   while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
+    g_ptr_array_add (argv, g_strdup (arg));
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
 
+/* Runs the CLI with the fixture's store and outbox; NULL-terminated arguments after the
+ * command. */
+static int
+run_cli (Fixture    *f,
+         char      **out,
+         char      **err,
+         const char *command,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  va_list ap;
+
+  va_start (ap, command);
+  argv = cli_argv (f, command, ap);
+  va_end (ap);
   return pe_test_run ((const char * const *) argv->pdata, out, err);
+}
+
+/* The same, with @input on standard input (the clerk's answers). */
+static int
+run_cli_input (Fixture    *f,
+               const char *input,
+               char      **out,
+               char      **err,
+               const char *command,
+               ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  va_list ap;
+
+  va_start (ap, command);
+  argv = cli_argv (f, command, ap);
+  va_end (ap);
+  return pe_test_run_with_input ((const char * const *) argv->pdata, input, out, err);
 }
 
 static guint
@@ -393,6 +420,79 @@ test_kill_and_resume (Fixture       *f,
   g_assert_cmpuint (count_files (f->outbox, NULL), ==, 2);
 }
 
+static JsonObject *
+load_sidecar (Fixture    *f,
+              JsonParser *parser)
+{
+  g_autoptr(GDir) d = g_dir_open (f->outbox, 0, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      {
+        g_autofree char *path = g_build_filename (f->outbox, name, NULL);
+
+        g_assert_true (json_parser_load_from_file (parser, path, &error));
+        g_assert_no_error (error);
+        return json_node_get_object (json_parser_get_root (parser));
+      }
+  g_assert_not_reached ();
+}
+
+/* A manual duplex run: fronts, the clerk turns the stack and presses Enter, backs last sheet
+ * first; the document reads front 1, back 1, front 2, back 2. */
+static void
+test_manual_duplex (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *f1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *f2 = pe_test_sample_page ("p0003.png");
+  g_autofree char *b1 = pe_test_sample_page ("p0005.png");
+  g_autofree char *b2 = pe_test_sample_page ("p0007.png");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonArray *pages;
+  const gint64 reading_order[] = { 1, 4, 2, 3 };
+  int status;
+
+  status = run_cli_input (f, "\n", &out, &err, "scan", "--profile", "post-manual-duplex",
+                          "--feed", f1, "--feed", f2, "--feed-backs", b2, "--feed-backs", b1,
+                          "--process", "--json", NULL);
+  if (status != 0)
+    g_test_message ("stderr: %s", err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (err, "Turn the stack over"));
+
+  pages = json_object_get_array_member (load_sidecar (f, parser), "pages");
+  g_assert_cmpuint (json_array_get_length (pages), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (pages, i),
+                                                 "batch_seq"), ==, reading_order[i]);
+}
+
+/* One back fewer than fronts: the clear mismatch message, and every page kept in the batch. */
+static void
+test_manual_duplex_mismatch (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *f1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *f2 = pe_test_sample_page ("p0003.png");
+  g_autofree char *b2 = pe_test_sample_page ("p0007.png");
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  status = run_cli_input (f, "\n", NULL, &err, "scan", "--profile", "post-manual-duplex",
+                          "--feed", f1, "--feed", f2, "--feed-backs", b2, NULL);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (err, "3 pages were recorded"));
+  g_assert_cmpint (run_cli (f, &out, NULL, "process", "--list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "3"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -409,6 +509,10 @@ main (int   argc,
   g_test_add ("/cli/devices", Fixture, NULL, fixture_setup, test_devices_json, fixture_teardown);
   g_test_add ("/cli/scan-process-deliver", Fixture, NULL, fixture_setup,
               test_scan_process_deliver, fixture_teardown);
+  g_test_add ("/cli/scan/manual-duplex", Fixture, NULL, fixture_setup, test_manual_duplex,
+              fixture_teardown);
+  g_test_add ("/cli/scan/manual-duplex-mismatch", Fixture, NULL, fixture_setup,
+              test_manual_duplex_mismatch, fixture_teardown);
   g_test_add ("/cli/kill-and-resume", Fixture, NULL, fixture_setup, test_kill_and_resume,
               fixture_teardown);
 

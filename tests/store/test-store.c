@@ -276,14 +276,21 @@ test_migration (void)
   /* A store written by schema 1 (before the outbox existed)… */
   {
     g_autoptr(PeSqliteStore) old = _pe_sqlite_store_new_at_version (dir, 1, &error);
-    g_autoptr(PIX) pix = make_page (64, 64, 8);
-    g_autoptr(PePageRecord) p = NULL;
+    g_autofree char *path = g_build_filename (dir, "store.sqlite", NULL);
+    sqlite3 *db = NULL;
 
     g_assert_no_error (error);
     g_assert_cmpuint (pe_sqlite_store_get_schema_version (old), ==, 1);
     batch = pe_store_create_batch (PE_STORE (old), "old", &error);
-    p = pe_store_add_page (PE_STORE (old), batch, pix, NULL, NULL, "old", &error);
     g_assert_no_error (error);
+    /* Today's code writes today's columns: the old rows are written as schema 1 did. */
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "INSERT INTO pages (batch_id, seq, image, sha256, dpi, "
+                                   "width, height, depth, created) VALUES "
+                                   "(1, 1, 'p0001.pnm', 'x', 200, 64, 64, 8, '2026'),"
+                                   "(1, 2, 'p0002.pnm', 'y', 200, 64, 64, 8, '2026')",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
   }
   g_assert_cmpint (count_rows (dir, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'outbox'"),
                    ==, 0);
@@ -299,10 +306,12 @@ test_migration (void)
                       PE_SQLITE_STORE_SCHEMA_VERSION);
     pages = pe_store_list_pages (PE_STORE (store), batch, &error);
     g_assert_no_error (error);
-    g_assert_cmpuint (pages->len, ==, 1);
-    /* Columns added by later steps read as their defaults. */
+    g_assert_cmpuint (pages->len, ==, 2);
+    /* Columns added by later steps read as their defaults; the reading order is the feed's. */
     g_assert_null (((PePageRecord *) g_ptr_array_index (pages, 0))->clean_image_path);
     g_assert_false (((PePageRecord *) g_ptr_array_index (pages, 0))->blank);
+    for (guint i = 0; i < 2; i++)
+      g_assert_cmpuint (((PePageRecord *) g_ptr_array_index (pages, i))->position, ==, i + 1);
     items = pe_store_outbox_list (PE_STORE (store), FALSE, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (items->len, ==, 0);
@@ -420,6 +429,83 @@ test_page_clean (void)
   pe_test_rmdir (dir);
 }
 
+/* Collation reorders some pages and leaves the others where they were, durably. */
+static void
+test_page_order (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autoptr(GError) error = NULL;
+  gint64 ids[5];
+  gint64 batch;
+
+  {
+    g_autoptr(PeSqliteStore) store = pe_sqlite_store_new (dir, &error);
+    gint64 swap[2];
+    gint64 foreign[2];
+
+    g_assert_no_error (error);
+    batch = pe_store_create_batch (PE_STORE (store), "order", &error);
+    for (guint i = 0; i < 4; i++)
+      {
+        g_autoptr(PIX) pix = make_page (64 + i, 64, 8);
+        g_autoptr(PePageRecord) p = pe_store_add_page (PE_STORE (store), batch, pix, NULL, NULL,
+                                                       "test", &error);
+
+        g_assert_no_error (error);
+        ids[i] = p->id;
+      }
+    swap[0] = ids[2];
+    swap[1] = ids[0];
+    g_assert_true (pe_store_set_page_order (PE_STORE (store), batch, swap, 2, &error));
+    g_assert_no_error (error);
+
+    /* A page of another batch is refused and nothing changes. */
+    {
+      gint64 other = pe_store_create_batch (PE_STORE (store), "other", &error);
+      g_autoptr(PIX) pix = make_page (80, 64, 8);
+      g_autoptr(PePageRecord) p = pe_store_add_page (PE_STORE (store), other, pix, NULL, NULL,
+                                                     "test", &error);
+
+      g_assert_no_error (error);
+      foreign[0] = ids[1];
+      foreign[1] = p->id;
+      g_assert_false (pe_store_set_page_order (PE_STORE (store), batch, foreign, 2, &error));
+      g_assert_error (error, PE_ERROR, PE_ERROR_NOT_FOUND);
+      g_clear_error (&error);
+    }
+
+    /* A page added later comes last. */
+    {
+      g_autoptr(PIX) pix = make_page (90, 64, 8);
+      g_autoptr(PePageRecord) p = pe_store_add_page (PE_STORE (store), batch, pix, NULL, NULL,
+                                                     "test", &error);
+
+      g_assert_no_error (error);
+      ids[4] = p->id;
+    }
+  }
+
+  {
+    g_autoptr(PeSqliteStore) store = pe_sqlite_store_new (dir, &error);
+    g_autoptr(GPtrArray) pages = pe_store_list_pages (PE_STORE (store), batch, &error);
+    gint64 expected[] = { ids[2], ids[1], ids[0], ids[3], ids[4] };
+    guint expected_seq[] = { 3, 2, 1, 4, 5 };
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (pages->len, ==, 5);
+    for (guint i = 0; i < 5; i++)
+      {
+        PePageRecord *p = g_ptr_array_index (pages, i);
+
+        g_assert_cmpint (p->id, ==, expected[i]);
+        g_assert_cmpuint (p->seq, ==, expected_seq[i]);
+        g_assert_cmpuint (p->position, ==, i + 1);
+      }
+  }
+
+  pe_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -432,6 +518,7 @@ main (int   argc,
   g_test_add_func ("/store/migration", test_migration);
   g_test_add_func ("/store/wal", test_wal);
   g_test_add_func ("/store/pages/clean", test_page_clean);
+  g_test_add_func ("/store/pages/order", test_page_order);
 
   return g_test_run ();
 }

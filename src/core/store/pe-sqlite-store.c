@@ -89,6 +89,11 @@ static const char *migrations[] = {
   "ALTER TABLE pages ADD COLUMN clean_image TEXT;"
   "ALTER TABLE pages ADD COLUMN clean_report TEXT;"
   "ALTER TABLE pages ADD COLUMN blank INTEGER NOT NULL DEFAULT 0;",
+
+  /* 4: a reading order of its own (manual duplex collates the feed order) */
+  "ALTER TABLE pages ADD COLUMN position INTEGER;"
+  "UPDATE pages SET position = seq;"
+  "CREATE INDEX pages_order ON pages (batch_id, position);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PE_SQLITE_STORE_SCHEMA_VERSION);
@@ -450,8 +455,10 @@ store_add_page (PeStore     *store,
   record->state = PE_PAGE_ACQUIRED;
   record->created = now_iso8601 ();
 
+  /* A new page comes last in reading order too: positions are a permutation of the seqs. */
   stmt = prepare (self, "INSERT INTO pages (batch_id, seq, image, sha256, dpi, width, height, "
-                        "depth, source, state, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)", error);
+                        "depth, source, state, created, position) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?2)", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, batch_id);
@@ -474,7 +481,7 @@ store_add_page (PeStore     *store,
 
 #define PAGE_COLUMNS "id, batch_id, seq, image, sha256, dpi, width, height, depth, source, " \
                      "state, ocr_tsv, ocr_languages, ocr_confidence, created, clean_image, " \
-                     "clean_report, blank"
+                     "clean_report, blank, position"
 
 static PePageRecord *
 page_from_row (PeSqliteStore *self,
@@ -505,6 +512,7 @@ page_from_row (PeSqliteStore *self,
                                                 sqlite3_column_text (stmt, 15));
   record->clean_report_json = dup_column_text (stmt, 16);
   record->blank = sqlite3_column_int (stmt, 17);
+  record->position = sqlite3_column_int (stmt, 18);
 
   return record;
 }
@@ -523,7 +531,8 @@ store_list_pages (PeStore  *store,
   pages = g_ptr_array_new_with_free_func ((GDestroyNotify) pe_page_record_free);
   if (!batch_exists (self, batch_id, error))
     return NULL;
-  stmt = prepare (self, "SELECT " PAGE_COLUMNS " FROM pages WHERE batch_id = ? ORDER BY seq",
+  stmt = prepare (self, "SELECT " PAGE_COLUMNS " FROM pages WHERE batch_id = ? "
+                        "ORDER BY position",
                   error);
   if (stmt == NULL)
     return NULL;
@@ -669,6 +678,69 @@ store_set_page_state (PeStore      *store,
   sqlite3_bind_int64 (stmt, 2, page_id);
 
   return update_one (self, stmt, _("Page"), page_id, error);
+}
+
+static int
+compare_int (gconstpointer a,
+             gconstpointer b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+/* The pages keep the positions they hold between them, handed out in the new order, so pages
+ * not named keep theirs and the batch's order stays a permutation of its feed order. */
+static gboolean
+store_set_page_order (PeStore       *store,
+                      gint64         batch_id,
+                      const gint64  *page_ids,
+                      guint          n_pages,
+                      GError       **error)
+{
+  PeSqliteStore *self = PE_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(sqlite3_stmt) find = NULL;
+  g_autoptr(sqlite3_stmt) set = NULL;
+  g_autofree int *positions = g_new (int, n_pages);
+
+  if (!batch_exists (self, batch_id, error))
+    return FALSE;
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  find = prepare (self, "SELECT position FROM pages WHERE id = ? AND batch_id = ?", error);
+  set = prepare (self, "UPDATE pages SET position = ? WHERE id = ?", error);
+  if (find == NULL || set == NULL)
+    goto rollback;
+  for (guint i = 0; i < n_pages; i++)
+    {
+      sqlite3_reset (find);
+      sqlite3_bind_int64 (find, 1, page_ids[i]);
+      sqlite3_bind_int64 (find, 2, batch_id);
+      if (sqlite3_step (find) != SQLITE_ROW)
+        {
+          g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
+                       _("Page %lld is not part of batch %lld."),
+                       (long long) page_ids[i], (long long) batch_id);
+          goto rollback;
+        }
+      positions[i] = sqlite3_column_int (find, 0);
+    }
+  qsort (positions, n_pages, sizeof (int), compare_int);
+  for (guint i = 0; i < n_pages; i++)
+    {
+      sqlite3_reset (set);
+      sqlite3_bind_int (set, 1, positions[i]);
+      sqlite3_bind_int64 (set, 2, page_ids[i]);
+      if (!step_done (self, set, error))
+        goto rollback;
+    }
+  if (!exec (self, "COMMIT", error))
+    goto rollback;
+  return TRUE;
+
+rollback:
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
 }
 
 /* --- documents --------------------------------------------------------------------------- */
@@ -1068,6 +1140,7 @@ store_iface_init (PeStoreInterface *iface)
   iface->set_page_ocr = store_set_page_ocr;
   iface->set_page_state = store_set_page_state;
   iface->set_page_clean = store_set_page_clean;
+  iface->set_page_order = store_set_page_order;
   iface->create_document = store_create_document;
   iface->list_documents = store_list_documents;
   iface->get_document = store_get_document;

@@ -126,6 +126,18 @@ pe_store_set_page_clean (PeStore     *self,
   return IFACE (self)->set_page_clean (self, page_id, clean, report_json, blank, error);
 }
 
+gboolean
+pe_store_set_page_order (PeStore       *self,
+                         gint64         batch_id,
+                         const gint64  *page_ids,
+                         guint          n_pages,
+                         GError       **error)
+{
+  g_return_val_if_fail (PE_IS_STORE (self), FALSE);
+  g_return_val_if_fail (page_ids != NULL || n_pages == 0, FALSE);
+  return IFACE (self)->set_page_order (self, batch_id, page_ids, n_pages, error);
+}
+
 PeDocumentRecord *
 pe_store_create_document (PeStore       *self,
                           gint64         batch_id,

@@ -22,6 +22,8 @@ typedef struct
   gint64       id;
   gint64       batch_id;
   guint        seq;          /* 1-based feed order within the batch */
+  guint        position;     /* reading order within the batch: pages are listed by it; the
+                              * same values as seq, permuted by manual duplex collation */
   char        *image_path;   /* absolute path of the stored image */
   char        *sha256;       /* of the image file */
   guint        dpi;
@@ -118,6 +120,11 @@ struct _PeStoreInterface
                                             const char        *report_json,
                                             gboolean           blank,
                                             GError           **error);
+  gboolean          (*set_page_order)      (PeStore           *self,
+                                            gint64             batch_id,
+                                            const gint64      *page_ids,
+                                            guint              n_pages,
+                                            GError           **error);
   PeDocumentRecord *(*create_document)     (PeStore           *self,
                                             gint64             batch_id,
                                             const gint64      *page_ids,
@@ -172,8 +179,16 @@ PePageRecord     *pe_store_add_page           (PeStore           *self,
                                                const char        *original_ext,
                                                const char        *source,
                                                GError           **error);
+/* In reading order (see PePageRecord.position). */
 GPtrArray        *pe_store_list_pages         (PeStore           *self,
                                                gint64             batch_id,
+                                               GError           **error);
+/* Puts @page_ids (pages of @batch_id) in this reading order, in one transaction; they take the
+ * positions they already hold between them, so other pages keep theirs. */
+gboolean          pe_store_set_page_order     (PeStore           *self,
+                                               gint64             batch_id,
+                                               const gint64      *page_ids,
+                                               guint              n_pages,
                                                GError           **error);
 gboolean          pe_store_set_page_ocr       (PeStore           *self,
                                                gint64             page_id,
