@@ -77,6 +77,8 @@ typedef struct
   GMainLoop    *loop;
   GCancellable *cancellable;
   GAsyncResult *result;
+  GAsyncResult *process_result;  /* of a process run begun with the acquisition */
+  gboolean      processing;      /* such a run is going on */
   gboolean      progress_shown;
 } Cli;
 
@@ -186,10 +188,22 @@ async_done (GObject      *object,
   g_main_loop_quit (cli.loop);
 }
 
+/* A process run started alongside an acquisition reports here, whenever it ends. */
+static void
+process_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  cli.process_result = g_object_ref (result);
+  g_main_loop_quit (cli.loop);
+}
+
 static GAsyncResult *
 wait_for_result (void)
 {
-  g_main_loop_run (cli.loop);
+  /* The loop also stops when a process run alongside ends first. */
+  while (cli.result == NULL)
+    g_main_loop_run (cli.loop);
   if (cli.progress_shown)
     {
       g_printerr ("\n");
@@ -366,6 +380,32 @@ print_summary (PePipeline             *pipeline,
     }
 }
 
+/* Started before the scan or import of @batch, the run reads pages while the next ones are
+ * still being acquired. */
+static void
+start_process (PePipeline *pipeline,
+               gint64      batch)
+{
+  cli.processing = TRUE;
+  pe_pipeline_process_async (pipeline, batch, cli.cancellable, process_done, NULL);
+}
+
+/* Waits for the run start_process() began; the caller already reported the acquisition's
+ * error, so the run's own ("stopped early") is not repeated. */
+static void
+finish_started_process (PePipeline *pipeline)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!cli.processing)
+    return;
+  while (cli.process_result == NULL)
+    g_main_loop_run (cli.loop);
+  result = g_steal_pointer (&cli.process_result);
+  cli.processing = FALSE;
+  pe_pipeline_process_finish (pipeline, result, NULL, NULL);
+}
+
 static int
 run_process (PePipeline *pipeline,
              gint64      batch)
@@ -374,8 +414,17 @@ run_process (PePipeline *pipeline,
   g_autoptr(GError) error = NULL;
   PeProcessSummary summary = { 0 };
 
-  pe_pipeline_process_async (pipeline, batch, cli.cancellable, async_done, NULL);
-  result = wait_for_result ();
+  if (!cli.processing)
+    start_process (pipeline, batch);
+  while (cli.process_result == NULL)
+    g_main_loop_run (cli.loop);
+  if (cli.progress_shown)
+    {
+      g_printerr ("\n");
+      cli.progress_shown = FALSE;
+    }
+  result = g_steal_pointer (&cli.process_result);
+  cli.processing = FALSE;
   pe_pipeline_process_finish (pipeline, result, &summary, &error);
   print_summary (pipeline, batch, &summary, error);
 
@@ -519,15 +568,6 @@ merge_options (const char *const *from_profile,
   return (char **) g_ptr_array_free (all, FALSE);
 }
 
-static void
-line_read (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  cli.result = g_object_ref (result);
-  g_main_loop_quit (cli.loop);
-}
-
 /* Waits for a line on standard input without blocking the main loop, so Ctrl-C still
  * cancels. FALSE on cancel or end of input. */
 static gboolean
@@ -538,10 +578,9 @@ wait_for_enter (GError **error)
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *line = NULL;
 
-  g_data_input_stream_read_line_async (data, G_PRIORITY_DEFAULT, cli.cancellable, line_read,
+  g_data_input_stream_read_line_async (data, G_PRIORITY_DEFAULT, cli.cancellable, async_done,
                                        NULL);
-  g_main_loop_run (cli.loop);
-  result = g_steal_pointer (&cli.result);
+  result = wait_for_result ();
   line = g_data_input_stream_read_line_finish (data, result, NULL, error);
   if (line == NULL && error != NULL && *error == NULL)
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -715,6 +754,9 @@ cmd_scan (int    argc,
     so.max_pages = max_pages;
 
   scanner = pe_scanner_new (device);
+  /* A manual duplex run is collated after its second pass, so it is read after that. */
+  if (process && !manual_duplex)
+    start_process (pipeline, batch);
   pages = scan_pass (pipeline, batch, scanner, &so, feeder, &error);
 
   if (error == NULL && manual_duplex)
@@ -738,6 +780,7 @@ cmd_scan (int    argc,
 
   if (error != NULL)
     {
+      finish_started_process (pipeline);
       if (pages > 0)
         g_printerr (g_dngettext (GETTEXT_PACKAGE,
                                  "%u page was recorded in batch %lld and is kept; "
@@ -808,12 +851,15 @@ cmd_import (int    argc,
         return report_error (error);
     }
 
+  if (process)
+    start_process (pipeline, batch);
   pe_pipeline_import_async (pipeline, batch, (const char * const *) argv + 1, cli.cancellable,
                             async_done, NULL);
   result = wait_for_result ();
   pages = pe_pipeline_import_finish (pipeline, result, &error);
   if (error != NULL)
     {
+      finish_started_process (pipeline);
       if (opt_json)
         print_acquired (batch, pages, error);
       return report_error (error);

@@ -39,6 +39,11 @@ struct _PePipeline
   PePdfaLevel   level;
   char         *outbox_dir;
   PeOcrPool    *pool;
+
+  /* Acquisitions running, and process runs following them (guarded by lock): a process run
+   * of a batch that is being scanned or imported picks up its pages as they are recorded. */
+  GHashTable   *acquiring;   /* batch id (gint64 *) → number of scans/imports running */
+  GPtrArray    *followers;   /* ProcessData * of the runs now in progress */
 };
 
 G_DEFINE_FINAL_TYPE (PePipeline, pe_pipeline, G_TYPE_OBJECT)
@@ -136,6 +141,8 @@ pe_pipeline_finalize (GObject *object)
 
   g_clear_object (&self->pool);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->acquiring, g_hash_table_unref);
+  g_clear_pointer (&self->followers, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->store_dir);
   g_free (self->languages);
@@ -171,6 +178,8 @@ pe_pipeline_init (PePipeline *self)
   self->level = PE_PDFA_2B;
   self->outbox_dir = g_canonicalize_filename ("outbox", NULL);
   self->context = g_main_context_ref_thread_default ();
+  self->acquiring = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->followers = g_ptr_array_new ();
 }
 
 PePipeline *
@@ -267,6 +276,47 @@ pe_pipeline_new_batch (PePipeline  *self,
 
 /* --- acquisition ------------------------------------------------------------------------- */
 
+static void wake_followers_locked (PePipeline *self,
+                                   gint64      batch_id,
+                                   gboolean    incomplete);
+
+static void
+acquisition_begin (PePipeline *self,
+                   gint64      batch_id)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->acquiring, &batch_id));
+
+  g_hash_table_insert (self->acquiring, g_memdup2 (&batch_id, sizeof batch_id),
+                       GUINT_TO_POINTER (n + 1));
+}
+
+/* @complete: the acquisition read everything it was asked to (no fault, no cancel). */
+static void
+acquisition_end (PePipeline *self,
+                 gint64      batch_id,
+                 gboolean    complete)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->acquiring, &batch_id));
+
+  if (n <= 1)
+    g_hash_table_remove (self->acquiring, &batch_id);
+  else
+    g_hash_table_insert (self->acquiring, g_memdup2 (&batch_id, sizeof batch_id),
+                         GUINT_TO_POINTER (n - 1));
+  wake_followers_locked (self, batch_id, !complete);
+}
+
+static gboolean
+acquisition_running (PePipeline *self,
+                     gint64      batch_id)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return g_hash_table_contains (self->acquiring, &batch_id);
+}
+
 typedef struct
 {
   PePipeline  *self;
@@ -275,13 +325,26 @@ typedef struct
   const char  *stage;
   PeSheetFunc  sheet_func;
   gpointer     sheet_data;
+  gboolean     ended;
 } AcquireData;
+
+/* Called as the acquisition returns, before its caller hears of it: a process run following
+ * the batch then finishes without waiting for the task to be freed. */
+static void
+acquire_data_end (AcquireData *ad,
+                  gboolean     complete)
+{
+  if (!ad->ended)
+    acquisition_end (ad->self, ad->batch_id, complete);
+  ad->ended = TRUE;
+}
 
 static void
 acquire_data_free (gpointer data)
 {
   AcquireData *ad = data;
 
+  acquire_data_end (ad, FALSE);
   g_object_unref (ad->self);
   g_free (ad);
 }
@@ -296,6 +359,7 @@ acquire_data_new (PePipeline *self,
   ad->self = g_object_ref (self);
   ad->batch_id = batch_id;
   ad->stage = stage;
+  acquisition_begin (self, batch_id);
   return ad;
 }
 
@@ -319,6 +383,9 @@ record_page (PeAcquiredPage  *page,
     return FALSE;
 
   ad->pages++;
+  g_mutex_lock (&ad->self->lock);
+  wake_followers_locked (ad->self, ad->batch_id, FALSE);
+  g_mutex_unlock (&ad->self->lock);
   emit (ad->self, PAGE_ADDED, ad->batch_id, record->id, record->image_path, NULL);
   emit_progress (ad->self, ad->stage, ad->pages, 0);
   return TRUE;
@@ -345,6 +412,7 @@ scan_done (GObject      *object,
 
   /* Pages were counted as they were recorded; the scanner's count is the same. */
   n = pe_scanner_scan_finish (PE_SCANNER (object), result, &error);
+  acquire_data_end (g_task_get_task_data (task), error == NULL);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -414,13 +482,14 @@ import_thread (GTask        *task,
   for (guint i = 0; paths[i] != NULL; i++)
     {
       if (!pe_file_source_import (paths[i], 300, record_page, ad, cancellable, &error))
-        {
-          g_task_return_error (task, error);
-          return;
-        }
+        break;
     }
 
-  g_task_return_int (task, ad->pages);
+  acquire_data_end (ad, error == NULL);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, ad->pages);
 }
 
 void
@@ -536,7 +605,48 @@ typedef struct
   GError           *ocr_error;
 
   GHashTable       *page_counts;  /* document uuid → pages, for the summary */
+
+  /* Following an acquisition: set (under the pipeline's lock) when a page of the batch was
+   * recorded or the acquisition ended; the worker context is woken too. */
+  gint              pages_added;
+  gint              acquisition_incomplete;  /* it stopped early (fault, cancel): no documents */
+  GHashTable       *submitted;    /* ids of the pages handed to the clean workers */
 } ProcessData;
+
+static void
+wake_followers_locked (PePipeline *self,
+                       gint64      batch_id,
+                       gboolean    incomplete)
+{
+  for (guint i = 0; i < self->followers->len; i++)
+    {
+      ProcessData *pd = g_ptr_array_index (self->followers, i);
+
+      if (pd->batch_id == batch_id)
+        {
+          if (incomplete)
+            g_atomic_int_set (&pd->acquisition_incomplete, 1);
+          g_atomic_int_set (&pd->pages_added, 1);
+          g_main_context_wakeup (pd->worker_context);
+        }
+    }
+}
+
+static void
+follow_begin (ProcessData *pd)
+{
+  g_mutex_lock (&pd->self->lock);
+  g_ptr_array_add (pd->self->followers, pd);
+  g_mutex_unlock (&pd->self->lock);
+}
+
+static void
+follow_end (ProcessData *pd)
+{
+  g_mutex_lock (&pd->self->lock);
+  g_ptr_array_remove (pd->self->followers, pd);
+  g_mutex_unlock (&pd->self->lock);
+}
 
 static void
 process_data_free (gpointer data)
@@ -549,6 +659,7 @@ process_data_free (gpointer data)
   g_clear_pointer (&pd->worker_context, g_main_context_unref);
   g_clear_error (&pd->ocr_error);
   g_clear_pointer (&pd->page_counts, g_hash_table_unref);
+  g_clear_pointer (&pd->submitted, g_hash_table_unref);
   g_free (pd->languages);
   g_free (pd->outbox_dir);
   g_free (pd);
@@ -777,9 +888,41 @@ iterate (ProcessData   *pd,
   take_cleaned (pd, cancellable);
 }
 
-/* Clean and read every page not yet read. Cleanup runs on its own workers ahead of
- * recognition, so while Tesseract works the next pages are already being cleaned; at most two
- * pages per OCR worker are in memory at any time, whatever the batch size. */
+static void
+wake_on_cancel (GCancellable *cancellable,
+                gpointer      user_data)
+{
+  g_main_context_wakeup (user_data);
+}
+
+/* Pages recorded since @pages was listed join its end (it owns them). */
+static gboolean
+take_new_pages (ProcessData  *pd,
+                GPtrArray    *pages,
+                GError      **error)
+{
+  g_autoptr(GPtrArray) now = pe_store_list_pages (pd->self->store, pd->batch_id, error);
+
+  if (now == NULL)
+    return FALSE;
+  for (guint i = 0; i < now->len; i++)
+    {
+      PePageRecord *page = g_ptr_array_index (now, i);
+
+      if (page->state < PE_PAGE_OCR_DONE && !g_hash_table_contains (pd->submitted, &page->id))
+        {
+          g_ptr_array_add (pages, page);
+          g_ptr_array_index (now, i) = NULL;
+          pd->ocr_total++;
+        }
+    }
+  return TRUE;
+}
+
+/* Clean and read every page not yet read, and while a scan or import of the batch is running,
+ * the pages it records. Cleanup runs on its own workers ahead of recognition, so while
+ * Tesseract works the next pages are already being cleaned; at most two pages per OCR worker
+ * are in memory at any time, whatever the batch size. */
 static gboolean
 run_pages (ProcessData   *pd,
            GPtrArray     *pages,
@@ -790,6 +933,8 @@ run_pages (ProcessData   *pd,
   guint max_in_flight = 2 * n_workers;
   gint64 start = g_get_monotonic_time ();
   GThreadPool *cleaners;
+  gulong cancel_id = 0;
+  guint next = 0;
 
   for (guint i = 0; i < pages->len; i++)
     if (((PePageRecord *) g_ptr_array_index (pages, i))->state < PE_PAGE_OCR_DONE)
@@ -797,30 +942,57 @@ run_pages (ProcessData   *pd,
 
   pd->cleaned = g_async_queue_new ();
   cleaners = g_thread_pool_new (clean_worker, pd, n_workers, FALSE, NULL);
+  if (cancellable != NULL)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (wake_on_cancel),
+                                       g_main_context_ref (pd->worker_context),
+                                       (GDestroyNotify) g_main_context_unref);
 
-  for (guint i = 0; i < pages->len && pd->ocr_error == NULL; i++)
+  while (pd->ocr_error == NULL)
     {
-      PePageRecord *page = g_ptr_array_index (pages, i);
-      PageJob *job;
+      gboolean acquiring;
 
-      if (page->state >= PE_PAGE_OCR_DONE)
-        continue;
+      for (; next < pages->len && pd->ocr_error == NULL; next++)
+        {
+          PePageRecord *page = g_ptr_array_index (pages, next);
+          PageJob *job;
 
-      while (pd->in_flight >= max_in_flight && pd->ocr_error == NULL)
-        iterate (pd, cancellable);
+          if (page->state >= PE_PAGE_OCR_DONE ||
+              !g_hash_table_add (pd->submitted, g_memdup2 (&page->id, sizeof page->id)))
+            continue;
+
+          while (pd->in_flight >= max_in_flight && pd->ocr_error == NULL)
+            iterate (pd, cancellable);
+          if (pd->ocr_error != NULL)
+            break;
+
+          job = g_new0 (PageJob, 1);
+          job->pd = pd;
+          job->page = page;
+          pd->in_flight++;
+          g_thread_pool_push (cleaners, job, NULL);
+        }
       if (pd->ocr_error != NULL)
         break;
 
-      job = g_new0 (PageJob, 1);
-      job->pd = pd;
-      job->page = page;
-      pd->in_flight++;
-      g_thread_pool_push (cleaners, job, NULL);
+      /* Read before the flag: a page recorded just before the acquisition ended has set it. */
+      acquiring = acquisition_running (pd->self, pd->batch_id);
+      if (g_atomic_int_compare_and_exchange (&pd->pages_added, 1, 0))
+        {
+          if (!take_new_pages (pd, pages, &pd->ocr_error))
+            break;
+          continue;
+        }
+      if (!acquiring)
+        break;
+      if (g_cancellable_set_error_if_cancelled (cancellable, &pd->ocr_error))
+        break;
+      iterate (pd, cancellable);
     }
 
   while (pd->in_flight > 0 || pd->tasks_alive > 0)
     iterate (pd, cancellable);
 
+  g_cancellable_disconnect (cancellable, cancel_id);
   g_thread_pool_free (cleaners, FALSE, TRUE);
   g_clear_pointer (&pd->cleaned, g_async_queue_unref);
   pd->summary.ocr_seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
@@ -1065,10 +1237,12 @@ process_thread (GTask        *task,
   PeOutboxRun run;
   guint built = 0;
 
+  /* Following before listing: a page recorded in between sets the flag. */
+  follow_begin (pd);
   pages = pe_store_list_pages (self->store, pd->batch_id, &error);
   if (pages == NULL)
     goto fail;
-  if (pages->len == 0)
+  if (pages->len == 0 && !acquisition_running (self, pd->batch_id))
     {
       g_set_error (&error, PE_ERROR, PE_ERROR_INVALID,
                    _("Batch %lld has no pages. Scan or import pages first."),
@@ -1080,6 +1254,14 @@ process_thread (GTask        *task,
   g_main_context_push_thread_default (pd->worker_context);
   run_pages (pd, pages, cancellable, &error);
   g_main_context_pop_thread_default (pd->worker_context);
+  follow_end (pd);
+  /* The rest of the stack is still in the scanner or not yet imported: the pages read so far
+   * are kept and read, but a document of half a stack is not made. */
+  if (error == NULL && g_atomic_int_get (&pd->acquisition_incomplete))
+    g_set_error (&error, PE_ERROR, PE_ERROR_INVALID,
+                 _("The scan or import of batch %lld stopped early. Its pages so far are kept "
+                   "and read; continue the batch, then process it again."),
+                 (long long) pd->batch_id);
   /* The task may be freed on this thread after the caller is gone; the pipeline keeps the
    * pool, and frees it where it is finalized. */
   g_clear_object (&pd->pool);
@@ -1139,6 +1321,7 @@ process_thread (GTask        *task,
   return;
 
 fail:
+  follow_end (pd);
   pd->summary.seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   g_task_return_error (task, error);
 }
@@ -1160,6 +1343,7 @@ pe_pipeline_process_async (PePipeline          *self,
   pd->batch_id = batch_id;
   pd->worker_context = g_main_context_new ();
   pd->page_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  pd->submitted = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   pd->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   pe_clean_params_init_default (&pd->clean_params);
 

@@ -1,0 +1,234 @@
+/* test-pipeline.c: the stages driven together — processing while the scanner still feeds
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "pe-error.h"
+#include "pe-pipeline.h"
+#include "pe-sim-feeder.h"
+#include "pe-test-common.h"
+
+typedef struct
+{
+  GMainLoop   *loop;
+  guint        waiting;
+  guint        pages_scanned;
+  gboolean     scan_done;
+  guint        read_when_scan_done;
+  guint        read;
+  gboolean     process_ok;
+  GError      *scan_error;
+  GError      *process_error;
+  PeProcessSummary summary;
+} Run;
+
+/* A slow feeder: the scanner takes a while to bring in each sheet after the first. */
+static char **
+slow_sheet (guint    sheet,
+            gpointer user_data)
+{
+  if (sheet > 1)
+    g_usleep (1500 * 1000);
+  return pe_sim_feeder_sheet_func (sheet, user_data);
+}
+
+static void
+progress_cb (PePipeline *pipeline,
+             const char *stage,
+             guint       done,
+             guint       total,
+             Run        *run)
+{
+  if (g_str_equal (stage, "ocr"))
+    run->read = done;
+}
+
+static void
+scan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+
+  run->pages_scanned = pe_pipeline_scan_finish (PE_PIPELINE (object), result, &run->scan_error);
+  run->scan_done = TRUE;
+  run->read_when_scan_done = run->read;
+  if (--run->waiting == 0)
+    g_main_loop_quit (run->loop);
+}
+
+static void
+process_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Run *run = user_data;
+
+  run->process_ok = pe_pipeline_process_finish (PE_PIPELINE (object), result, &run->summary,
+                                                &run->process_error);
+  if (--run->waiting == 0)
+    g_main_loop_quit (run->loop);
+}
+
+/* Started together, processing reads the first pages while the later ones are still being
+ * scanned, and ends with every page of the scan in the document. */
+static void
+test_process_while_scanning (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *store = g_build_filename (dir, "store", NULL);
+  g_autofree char *outbox = g_build_filename (dir, "outbox", NULL);
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
+  g_autofree char *p5 = pe_test_sample_page ("p0005.png");
+  const char *files[] = { p1, p3, p5, NULL };
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(PeSimFeeder) feeder = NULL;
+  g_autoptr(PeScanner) scanner = NULL;
+  g_autoptr(GError) error = NULL;
+  PeScanOptions options = { 0 };
+  Run run = { 0 };
+  gint64 batch;
+
+  pipeline = pe_pipeline_new (store, &error);
+  g_assert_no_error (error);
+  pe_pipeline_set_outbox_dir (pipeline, outbox);
+  feeder = pe_sim_feeder_new (files, &error);
+  g_assert_no_error (error);
+  batch = pe_pipeline_new_batch (pipeline, "streaming", &error);
+  g_assert_no_error (error);
+  scanner = pe_scanner_new ("pnm:0");
+  g_signal_connect (pipeline, "progress", G_CALLBACK (progress_cb), &run);
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.waiting = 2;
+  pe_pipeline_scan_async (pipeline, batch, scanner, &options, slow_sheet, feeder, NULL,
+                          scan_done_cb, &run);
+  pe_pipeline_process_async (pipeline, batch, NULL, process_done_cb, &run);
+  g_main_loop_run (run.loop);
+  g_main_loop_unref (run.loop);
+
+  g_assert_no_error (run.scan_error);
+  g_assert_no_error (run.process_error);
+  g_assert_true (run.process_ok);
+  g_assert_cmpuint (run.pages_scanned, ==, 3);
+  /* Two sheets took 1.5 s each to come in; reading a 200 dpi letter takes well under that. */
+  g_test_message ("pages read when the scan ended: %u of 3", run.read_when_scan_done);
+  g_assert_cmpuint (run.read_when_scan_done, >=, 1);
+  g_assert_cmpuint (run.summary.documents, ==, 1);
+  g_assert_cmpuint (run.summary.pages, ==, 3);
+
+  pe_test_rmdir (dir);
+}
+
+static void
+cancel_on_first_page (PePipeline   *pipeline,
+                      gint64        batch_id,
+                      gint64        page_id,
+                      const char   *path,
+                      GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+/* The clerk stops the scan after the first sheet: the page is kept and read, but no
+ * document is made of half a stack, so continuing the batch later loses nothing. */
+static void
+test_scan_stopped_early (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
+  g_autofree char *p5 = pe_test_sample_page ("p0005.png");
+  const char *files[] = { p1, p3, p5, NULL };
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(PeSimFeeder) feeder = NULL;
+  g_autoptr(PeScanner) scanner = NULL;
+  g_autoptr(GCancellable) cancel_scan = g_cancellable_new ();
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(GError) error = NULL;
+  PeScanOptions options = { 0 };
+  Run run = { 0 };
+  gint64 batch;
+
+  pipeline = pe_pipeline_new (dir, &error);
+  g_assert_no_error (error);
+  feeder = pe_sim_feeder_new (files, &error);
+  g_assert_no_error (error);
+  batch = pe_pipeline_new_batch (pipeline, "stopped", &error);
+  g_assert_no_error (error);
+  scanner = pe_scanner_new ("pnm:0");
+  g_signal_connect (pipeline, "page-added", G_CALLBACK (cancel_on_first_page), cancel_scan);
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.waiting = 2;
+  pe_pipeline_scan_async (pipeline, batch, scanner, &options, slow_sheet, feeder, cancel_scan,
+                          scan_done_cb, &run);
+  pe_pipeline_process_async (pipeline, batch, NULL, process_done_cb, &run);
+  g_main_loop_run (run.loop);
+  g_main_loop_unref (run.loop);
+
+  g_assert_error (run.scan_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&run.scan_error);
+  /* Cancel stops after the sheet being fed when the clerk pressed it. */
+  g_assert_cmpuint (run.pages_scanned, >=, 1);
+  g_assert_cmpuint (run.pages_scanned, <, 3);
+  g_assert_false (run.process_ok);
+  g_assert_error (run.process_error, PE_ERROR, PE_ERROR_INVALID);
+  g_clear_error (&run.process_error);
+
+  pages = pe_store_list_pages (pe_pipeline_get_store (pipeline), batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pages->len, ==, run.pages_scanned);
+  for (guint i = 0; i < pages->len; i++)
+    g_assert_cmpint (((PePageRecord *) g_ptr_array_index (pages, i))->state, ==,
+                     PE_PAGE_OCR_DONE);
+  docs = pe_store_list_documents (pe_pipeline_get_store (pipeline), batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (docs->len, ==, 0);
+
+  pe_test_rmdir (dir);
+}
+
+/* Processing a batch nobody is scanning into ends at once with the clear message. */
+static void
+test_process_empty_batch (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+  gint64 batch;
+
+  pipeline = pe_pipeline_new (dir, &error);
+  g_assert_no_error (error);
+  batch = pe_pipeline_new_batch (pipeline, "empty", &error);
+  g_assert_no_error (error);
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.waiting = 1;
+  pe_pipeline_process_async (pipeline, batch, NULL, process_done_cb, &run);
+  g_main_loop_run (run.loop);
+  g_main_loop_unref (run.loop);
+
+  g_assert_false (run.process_ok);
+  g_assert_error (run.process_error, PE_ERROR, PE_ERROR_INVALID);
+  g_clear_error (&run.process_error);
+
+  pe_test_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/pipeline/process-while-scanning", test_process_while_scanning);
+  g_test_add_func ("/pipeline/scan-stopped-early", test_scan_stopped_early);
+  g_test_add_func ("/pipeline/empty-batch", test_process_empty_batch);
+
+  return g_test_run ();
+}
