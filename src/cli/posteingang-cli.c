@@ -355,6 +355,7 @@ print_summary (PePipeline             *pipeline,
       add_double (b, "clean_seconds", s->clean_seconds);
       add_double (b, "ocr_seconds", s->ocr_seconds);
       add_double (b, "pdf_seconds", s->pdf_seconds);
+      add_double (b, "tesseract_cpu_seconds", s->tesseract_seconds);
       add_string (b, "outbox", pe_pipeline_get_outbox_dir (pipeline));
       json_builder_set_member_name (b, "error");
       if (error != NULL)
@@ -373,15 +374,16 @@ print_summary (PePipeline             *pipeline,
                (long long) batch, s->documents);
       g_print (g_dngettext (GETTEXT_PACKAGE, ", %u page", ", %u pages", s->pages), s->pages);
       /* TRANSLATORS: end of the summary line: total seconds, then the stages' seconds */
-      g_print (_(" in %.1f s (cleanup and text recognition %.1f s, cleanup CPU time %.1f s, "
-                 "PDF/A %.1f s)\n"),
-               s->seconds, s->ocr_seconds, s->clean_seconds, s->pdf_seconds);
+      g_print (_(" in %.1f s (cleanup and text recognition %.1f s, PDF/A %.1f s; CPU time: "
+                 "cleanup %.1f s, Tesseract %.1f s)\n"),
+               s->seconds, s->ocr_seconds, s->pdf_seconds, s->clean_seconds,
+               s->tesseract_seconds);
       g_print (_("Files are in %s\n"), pe_pipeline_get_outbox_dir (pipeline));
     }
 }
 
-/* Started before the scan or import of @batch, the run reads pages while the next ones are
- * still being acquired. */
+/* Started right after the scan or import of @batch, the run reads pages while the next ones
+ * are still being acquired. */
 static void
 start_process (PePipeline *pipeline,
                gint64      batch)
@@ -594,6 +596,7 @@ scan_pass (PePipeline          *pipeline,
            PeScanner           *scanner,
            const PeScanOptions *so,
            PeSimFeeder         *feeder,
+           gboolean             with_process,
            GError             **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
@@ -601,6 +604,8 @@ scan_pass (PePipeline          *pipeline,
   pe_pipeline_scan_async (pipeline, batch, scanner, so,
                           feeder ? pe_sim_feeder_sheet_func : NULL, feeder,
                           cli.cancellable, async_done, NULL);
+  if (with_process)
+    start_process (pipeline, batch);
   result = wait_for_result ();
   return pe_pipeline_scan_finish (pipeline, result, error);
 }
@@ -755,9 +760,7 @@ cmd_scan (int    argc,
 
   scanner = pe_scanner_new (device);
   /* A manual duplex run is collated after its second pass, so it is read after that. */
-  if (process && !manual_duplex)
-    start_process (pipeline, batch);
-  pages = scan_pass (pipeline, batch, scanner, &so, feeder, &error);
+  pages = scan_pass (pipeline, batch, scanner, &so, feeder, process && !manual_duplex, &error);
 
   if (error == NULL && manual_duplex)
     {
@@ -772,7 +775,7 @@ cmd_scan (int    argc,
         {
           so.backs_of = fronts;
           pages += scan_pass (pipeline, batch, scanner, &so,
-                              backs_feeder ? backs_feeder : feeder, &error);
+                              backs_feeder ? backs_feeder : feeder, FALSE, &error);
         }
       if (error == NULL)
         pe_pipeline_collate_manual_duplex (pipeline, batch, fronts, pages - fronts, &error);
@@ -851,10 +854,10 @@ cmd_import (int    argc,
         return report_error (error);
     }
 
-  if (process)
-    start_process (pipeline, batch);
   pe_pipeline_import_async (pipeline, batch, (const char * const *) argv + 1, cli.cancellable,
                             async_done, NULL);
+  if (process)
+    start_process (pipeline, batch);
   result = wait_for_result ();
   pages = pe_pipeline_import_finish (pipeline, result, &error);
   if (error != NULL)

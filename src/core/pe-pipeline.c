@@ -813,6 +813,7 @@ ocr_done_cb (GObject      *object,
     {
       g_autofree char *tsv = pe_ocr_result_to_tsv (ocr);
 
+      pd->summary.tesseract_seconds += pe_ocr_result_get_cpu_seconds (ocr);
       if (pe_store_set_page_ocr (pd->self->store, job->page_id, tsv, pd->languages,
                                  pe_ocr_result_get_mean_confidence (ocr), &error))
         page_read (pd);

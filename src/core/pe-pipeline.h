@@ -24,6 +24,7 @@ typedef struct
   double clean_seconds;  /* CPU time of page cleanup, summed over pages */
   double ocr_seconds;    /* wall time of cleanup and recognition, overlapped */
   double pdf_seconds;    /* wall time of building the PDF/A files */
+  double tesseract_seconds;  /* CPU time inside Tesseract's recognition, summed over pages */
 } PeProcessSummary;
 
 /* Opens (creating if needed) the batch store in @store_dir (SQLite file + page images).
@@ -85,7 +86,11 @@ gboolean     pe_pipeline_collate_manual_duplex (PePipeline       *self,
                                              GError             **error);
 
 /* OCRs every page of @batch_id not yet read, builds its document(s) as PDF/A, puts them in the
- * outbox and delivers the outbox. Resumes where a previous run stopped. Emits ::progress. */
+ * outbox and delivers the outbox. Resumes where a previous run stopped. Emits ::progress.
+ * Called while a scan or import of @batch_id started earlier on this pipeline is running, it
+ * also reads the pages that acquisition records, as they come, and finishes after it: if the
+ * acquisition stopped early (fault, cancel), with PE_ERROR_INVALID and no document made, the
+ * pages kept and read. */
 void         pe_pipeline_process_async      (PePipeline          *self,
                                              gint64               batch_id,
                                              GCancellable        *cancellable,

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <string.h>
+#include <time.h>
 #include <tesseract/capi.h>
 #if HAVE_OPENMP
 # include <omp.h>
@@ -320,6 +321,16 @@ make_thread_single_threaded (void)
 #endif
 }
 
+static double
+thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Called by Tesseract between words of the recognition pass, in the recognising thread. */
 static bool
 cancel_func (void *cancel_this,
@@ -356,6 +367,7 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
   g_autoptr(PeOcrResult) result = NULL;
   ETEXT_DESC *monitor;
   locale_t old_locale;
+  double cpu_start, cpu;
   char *tsv;
   int ppi;
   int rc;
@@ -384,7 +396,9 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
       TessMonitorSetCancelThis (monitor, cancellable);
     }
   old_locale = uselocale (c_numeric_locale ());
+  cpu_start = thread_cpu_seconds ();
   rc = TessBaseAPIRecognize (self->api, monitor);
+  cpu = thread_cpu_seconds () - cpu_start;
   TessMonitorDelete (monitor);
   tsv = rc == 0 ? TessBaseAPIGetTsvText (self->api, 0) : NULL;
   uselocale (old_locale);
@@ -419,5 +433,10 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
   if (result == NULL)
     return NULL;
 
-  return result_with_size (result, pixGetWidth (pix), pixGetHeight (pix));
+  {
+    PeOcrResult *sized = result_with_size (result, pixGetWidth (pix), pixGetHeight (pix));
+
+    pe_ocr_result_set_cpu_seconds (sized, cpu);
+    return sized;
+  }
 }

@@ -15,6 +15,7 @@ struct _PeOcrResult
   guint   width;
   guint   height;
   GArray *words;   /* of PeOcrWord */
+  double  cpu_seconds;
 };
 
 static void
@@ -223,4 +224,19 @@ pe_ocr_result_get_text (PeOcrResult *self)
     g_string_append_c (s, '\n');
 
   return g_string_free (s, FALSE);
+}
+
+void
+pe_ocr_result_set_cpu_seconds (PeOcrResult *self,
+                               double       seconds)
+{
+  g_return_if_fail (self != NULL);
+  self->cpu_seconds = seconds;
+}
+
+double
+pe_ocr_result_get_cpu_seconds (PeOcrResult *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->cpu_seconds;
 }

@@ -43,6 +43,11 @@ guint            pe_ocr_result_get_height   (PeOcrResult      *self);
 double           pe_ocr_result_get_mean_confidence (PeOcrResult *self);
 char            *pe_ocr_result_to_tsv       (PeOcrResult      *self);
 char            *pe_ocr_result_get_text     (PeOcrResult      *self);
+/* CPU time the recognising thread spent inside Tesseract for this result (0 if unknown): what
+ * the throughput benchmark sets against everything else. Not stored in the TSV. */
+void             pe_ocr_result_set_cpu_seconds (PeOcrResult   *self,
+                                             double            seconds);
+double           pe_ocr_result_get_cpu_seconds (PeOcrResult   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PeOcrResult, pe_ocr_result_unref)
 
