@@ -757,7 +757,7 @@ clean_worker (gpointer data,
       json = clean_report_to_json (&report);
       job->blank = report.blank;
       job->clean_ms = report.ms;
-      if (pe_store_set_page_clean (pd->self->store, page->id, clean, json, report.blank,
+      if (pe_store_set_page_clean (pd->self->store, page->id, clean, NULL, json, report.blank,
                                    &error) && !job->blank)
         job->ocr_input = g_steal_pointer (&grey);
     }

@@ -372,6 +372,8 @@ test_page_clean (void)
   g_autoptr(PIX) bitonal = make_page (200, 300, 1);
   g_autoptr(PePageRecord) a = NULL;
   g_autoptr(PePageRecord) b = NULL;
+  /* The store keeps these bytes as they are; what they mean is the PDF stage's business. */
+  g_autoptr(GBytes) prepared = g_bytes_new_static ("PDFPAGE\0\1\2", 10);
   gint64 batch;
 
   {
@@ -382,11 +384,13 @@ test_page_clean (void)
     a = pe_store_add_page (PE_STORE (store), batch, grey, NULL, NULL, NULL, &error);
     b = pe_store_add_page (PE_STORE (store), batch, grey, NULL, NULL, NULL, &error);
     g_assert_no_error (error);
-    g_assert_true (pe_store_set_page_clean (PE_STORE (store), a->id, bitonal,
+    g_assert_true (pe_store_set_page_clean (PE_STORE (store), a->id, bitonal, NULL,
                                             "{\"skew_deg\":1.5}", FALSE, &error));
-    g_assert_true (pe_store_set_page_clean (PE_STORE (store), b->id, grey, "{}", TRUE, &error));
+    g_assert_true (pe_store_set_page_clean (PE_STORE (store), b->id, grey, prepared, "{}", TRUE,
+                                            &error));
     g_assert_no_error (error);
-    g_assert_false (pe_store_set_page_clean (PE_STORE (store), 777, grey, "{}", TRUE, &error));
+    g_assert_false (pe_store_set_page_clean (PE_STORE (store), 777, grey, NULL, "{}", TRUE,
+                                             &error));
     g_assert_error (error, PE_ERROR, PE_ERROR_NOT_FOUND);
     g_clear_error (&error);
   }
@@ -408,6 +412,16 @@ test_page_clean (void)
     g_assert_true (g_str_has_suffix (pa->clean_image_path, ".clean.tif"));
     g_assert_true (g_str_has_suffix (pb->clean_image_path, ".clean.png"));
     g_assert_true (g_file_test (pa->image_path, G_FILE_TEST_IS_REGULAR));
+    /* The page as encoded for the PDF is kept byte for byte. */
+    g_assert_null (pa->pdf_page_path);
+    g_assert_true (g_str_has_suffix (pb->pdf_page_path, ".pdfpage"));
+    {
+      g_autofree char *content = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (pb->pdf_page_path, &content, &len, NULL));
+      g_assert_cmpmem (content, len, "PDFPAGE\0\1\2", 10);
+    }
     back = pixRead (pa->clean_image_path);
     g_assert_nonnull (back);
     pixEqual (back, bitonal, &same);
@@ -415,8 +429,8 @@ test_page_clean (void)
 
     /* Cleaning again never moves a page back from a later state. */
     g_assert_true (pe_store_set_page_ocr (PE_STORE (store), pa->id, "x", "deu", 90, &error));
-    g_assert_true (pe_store_set_page_clean (PE_STORE (store), pa->id, bitonal, "{}", FALSE,
-                                            &error));
+    g_assert_true (pe_store_set_page_clean (PE_STORE (store), pa->id, NULL, prepared, "{}",
+                                            FALSE, &error));
   }
   {
     g_autoptr(PeSqliteStore) store = pe_sqlite_store_new (dir, &error);

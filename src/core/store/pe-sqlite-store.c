@@ -94,6 +94,9 @@ static const char *migrations[] = {
   "ALTER TABLE pages ADD COLUMN position INTEGER;"
   "UPDATE pages SET position = seq;"
   "CREATE INDEX pages_order ON pages (batch_id, position);",
+
+  /* 5: the page as encoded for the PDF, made once right after cleanup */
+  "ALTER TABLE pages ADD COLUMN pdf_page TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PE_SQLITE_STORE_SCHEMA_VERSION);
@@ -481,7 +484,7 @@ store_add_page (PeStore     *store,
 
 #define PAGE_COLUMNS "id, batch_id, seq, image, sha256, dpi, width, height, depth, source, " \
                      "state, ocr_tsv, ocr_languages, ocr_confidence, created, clean_image, " \
-                     "clean_report, blank, position"
+                     "clean_report, blank, position, pdf_page"
 
 static PePageRecord *
 page_from_row (PeSqliteStore *self,
@@ -513,6 +516,10 @@ page_from_row (PeSqliteStore *self,
   record->clean_report_json = dup_column_text (stmt, 16);
   record->blank = sqlite3_column_int (stmt, 17);
   record->position = sqlite3_column_int (stmt, 18);
+  if (sqlite3_column_type (stmt, 19) != SQLITE_NULL)
+    record->pdf_page_path = g_strdup_printf ("%s/pages/%" G_GINT64_FORMAT "/%s", self->dir,
+                                             record->batch_id,
+                                             sqlite3_column_text (stmt, 19));
 
   return record;
 }
@@ -595,6 +602,7 @@ static gboolean
 store_set_page_clean (PeStore     *store,
                       gint64       page_id,
                       PIX         *clean,
+                      GBytes      *pdf_page,
                       const char  *report_json,
                       gboolean     blank,
                       GError     **error)
@@ -604,26 +612,26 @@ store_set_page_clean (PeStore     *store,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree guint8 *data = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *clean_name = NULL;
+  g_autofree char *pdf_name = NULL;
   size_t size = 0;
   gint64 batch_id;
   int seq;
 
   /* Encoded outside the lock: other pages are recorded meanwhile. Bitonal pages as G4 TIFF
    * (a few ms, tens of KB), others as PNG at low compression: lossless either way. */
-  if (pixGetDepth (clean) == 1)
+  if (clean != NULL && pixGetDepth (clean) == 1)
     {
       if (pixWriteMemTiff (&data, &size, clean, IFF_TIFF_G4) != 0)
         size = 0;
     }
-  else
+  else if (clean != NULL)
     {
       pixSetZlibCompression (clean, 1);
       if (pixWriteMemPng (&data, &size, clean, 0.0) != 0)
         size = 0;
     }
-  if (size == 0)
+  if (clean != NULL && size == 0)
     {
       g_set_error (error, PE_ERROR, PE_ERROR_STORE,
                    _("A cleaned page could not be encoded for the batch store."));
@@ -644,20 +652,41 @@ store_set_page_clean (PeStore     *store,
   batch_id = sqlite3_column_int64 (find, 0);
   seq = sqlite3_column_int (find, 1);
 
-  name = g_strdup_printf ("p%04d.clean.%s", seq, pixGetDepth (clean) == 1 ? "tif" : "png");
-  path = g_strdup_printf ("%s/pages/%" G_GINT64_FORMAT "/%s", self->dir, batch_id, name);
-  if (!pe_fs_write_atomic (path, data, size, error))
-    return FALSE;
+  /* The files are durable before the row names them. */
+  if (clean != NULL)
+    {
+      g_autofree char *path = NULL;
 
-  stmt = prepare (self, "UPDATE pages SET clean_image = ?, clean_report = ?, blank = ?, "
-                        "state = MAX (state, ?) WHERE id = ?", error);
+      clean_name = g_strdup_printf ("p%04d.clean.%s", seq,
+                                    pixGetDepth (clean) == 1 ? "tif" : "png");
+      path = g_strdup_printf ("%s/pages/%" G_GINT64_FORMAT "/%s", self->dir, batch_id,
+                              clean_name);
+      if (!pe_fs_write_atomic (path, data, size, error))
+        return FALSE;
+    }
+  if (pdf_page != NULL)
+    {
+      g_autofree char *path = NULL;
+      gsize len;
+      const guint8 *bytes = g_bytes_get_data (pdf_page, &len);
+
+      pdf_name = g_strdup_printf ("p%04d.pdfpage", seq);
+      path = g_strdup_printf ("%s/pages/%" G_GINT64_FORMAT "/%s", self->dir, batch_id,
+                              pdf_name);
+      if (!pe_fs_write_atomic (path, bytes, len, error))
+        return FALSE;
+    }
+
+  stmt = prepare (self, "UPDATE pages SET clean_image = ?, pdf_page = ?, clean_report = ?, "
+                        "blank = ?, state = MAX (state, ?) WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, report_json, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 3, blank);
-  sqlite3_bind_int (stmt, 4, PE_PAGE_CLEANED);
-  sqlite3_bind_int64 (stmt, 5, page_id);
+  sqlite3_bind_text (stmt, 1, clean_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, pdf_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, report_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 4, blank);
+  sqlite3_bind_int (stmt, 5, PE_PAGE_CLEANED);
+  sqlite3_bind_int64 (stmt, 6, page_id);
 
   return update_one (self, stmt, _("Page"), page_id, error);
 }

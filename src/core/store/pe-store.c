@@ -25,6 +25,7 @@ pe_page_record_free (PePageRecord *record)
   g_free (record->ocr_languages);
   g_free (record->created);
   g_free (record->clean_image_path);
+  g_free (record->pdf_page_path);
   g_free (record->clean_report_json);
   g_free (record);
 }
@@ -117,13 +118,15 @@ gboolean
 pe_store_set_page_clean (PeStore     *self,
                          gint64       page_id,
                          PIX         *clean,
+                         GBytes      *pdf_page,
                          const char  *report_json,
                          gboolean     blank,
                          GError     **error)
 {
   g_return_val_if_fail (PE_IS_STORE (self), FALSE);
-  g_return_val_if_fail (clean != NULL, FALSE);
-  return IFACE (self)->set_page_clean (self, page_id, clean, report_json, blank, error);
+  g_return_val_if_fail (clean != NULL || pdf_page != NULL, FALSE);
+  return IFACE (self)->set_page_clean (self, page_id, clean, pdf_page, report_json, blank,
+                                       error);
 }
 
 gboolean

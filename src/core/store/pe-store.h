@@ -40,6 +40,8 @@ typedef struct
                                     * kept beside it */
   char        *clean_report_json;  /* what cleanup did, for the scan protocol */
   gboolean     blank;              /* marked blank by cleanup: left out of documents, kept */
+  char        *pdf_page_path;      /* the page encoded for the PDF (PePdfPage bytes), made
+                                    * once after cleanup; NULL before, or in older stores */
 } PePageRecord;
 
 typedef struct
@@ -117,6 +119,7 @@ struct _PeStoreInterface
   gboolean          (*set_page_clean)      (PeStore           *self,
                                             gint64             page_id,
                                             PIX               *clean,
+                                            GBytes            *pdf_page,
                                             const char        *report_json,
                                             gboolean           blank,
                                             GError           **error);
@@ -200,11 +203,13 @@ gboolean          pe_store_set_page_state     (PeStore           *self,
                                                gint64             page_id,
                                                PePageState        state,
                                                GError           **error);
-/* Stores the cleaned page durably beside the original (G4 TIFF for 1 bpp, PNG otherwise) with
- * the cleanup report, and moves the page to PE_PAGE_CLEANED. */
+/* Stores the cleaned page durably beside the original with the cleanup report, and moves the
+ * page to PE_PAGE_CLEANED: @clean (if not NULL) as an image (G4 TIFF for 1 bpp, PNG otherwise),
+ * @pdf_page (if not NULL) as the file the PDF is built from; at least one of them. */
 gboolean          pe_store_set_page_clean     (PeStore           *self,
                                                gint64             page_id,
                                                PIX               *clean,
+                                               GBytes            *pdf_page,
                                                const char        *report_json,
                                                gboolean           blank,
                                                GError           **error);
