@@ -255,6 +255,31 @@ open_pipeline (GError **error)
   return g_steal_pointer (&pipeline);
 }
 
+/* The last reference may belong to a task still finishing in a worker thread; wait for it, so
+ * that the OCR engines are freed before exit() runs Tesseract's static destructors (which
+ * otherwise complain about "leaks" on the terminal). */
+static void
+close_pipeline (PePipeline *pipeline)
+{
+  GWeakRef weak;
+
+  g_weak_ref_init (&weak, pipeline);
+  g_object_unref (pipeline);
+  for (guint i = 0; i < 10000; i++)
+    {
+      PePipeline *still = g_weak_ref_get (&weak);
+
+      if (still == NULL)
+        break;
+      g_object_unref (still);
+      g_usleep (1000);
+    }
+  g_weak_ref_clear (&weak);
+}
+
+typedef PePipeline *CliPipeline;
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CliPipeline, close_pipeline, NULL)
+
 static GOptionContext *
 command_context (const char         *parameters,
                  const char         *summary,
@@ -647,7 +672,7 @@ cmd_scan (int    argc,
   };
   g_autoptr(GOptionContext) context = command_context ("", _("Scan pages into a batch."),
                                                        entries);
-  g_autoptr(PePipeline) pipeline = NULL;
+  g_auto(CliPipeline) pipeline = NULL;
   g_autoptr(PeScanner) scanner = NULL;
   g_autoptr(PeSimFeeder) feeder = NULL;
   g_autoptr(PeSimFeeder) backs_feeder = NULL;
@@ -826,7 +851,7 @@ cmd_import (int    argc,
   };
   g_autoptr(GOptionContext) context = command_context (
     _("FILE…"), _("Import PNG, TIFF, JPEG or PDF files into a batch, pages in order."), entries);
-  g_autoptr(PePipeline) pipeline = NULL;
+  g_auto(CliPipeline) pipeline = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   int status = EXIT_OK;
@@ -927,7 +952,7 @@ cmd_process (int    argc,
   };
   g_autoptr(GOptionContext) context = command_context (
     "", _("Recognise text, build PDF/A and deliver a batch; resumes where it stopped."), entries);
-  g_autoptr(PePipeline) pipeline = NULL;
+  g_auto(CliPipeline) pipeline = NULL;
   g_autoptr(GError) error = NULL;
   int status = EXIT_OK;
 
@@ -988,7 +1013,7 @@ cmd_outbox (int    argc,
     _("[list|deliver|retry]"),
     _("Show the outbox (list), deliver what is due (deliver) or retry failed items now (retry)."),
     NULL);
-  g_autoptr(PePipeline) pipeline = NULL;
+  g_auto(CliPipeline) pipeline = NULL;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   const char *action;
@@ -1150,7 +1175,7 @@ cmd_verify (int    argc,
     _("FILE.pdf…"),
     _("Show a PDF’s PDF/A level, metadata and page count, and whether it is the file that was "
       "recorded."), NULL);
-  g_autoptr(PePipeline) pipeline = NULL;
+  g_auto(CliPipeline) pipeline = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GError) error = NULL;
   int status = EXIT_OK;
