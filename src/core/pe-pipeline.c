@@ -39,6 +39,7 @@ struct _PePipeline
   PePdfaLevel   level;
   char         *outbox_dir;
   PeOcrPool    *pool;
+  PeCleanParams clean_params;
 
   /* Acquisitions running, and process runs following them (guarded by lock): a process run
    * of a batch that is being scanned or imported picks up its pages as they are recorded. */
@@ -176,6 +177,7 @@ pe_pipeline_init (PePipeline *self)
   g_mutex_init (&self->lock);
   self->languages = g_strdup ("deu");
   self->level = PE_PDFA_2B;
+  pe_clean_params_init_default (&self->clean_params);
   self->outbox_dir = g_canonicalize_filename ("outbox", NULL);
   self->context = g_main_context_ref_thread_default ();
   self->acquiring = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -242,6 +244,18 @@ pe_pipeline_set_pdfa_level (PePipeline  *self,
 
   g_mutex_lock (&self->lock);
   self->level = level;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+pe_pipeline_set_clean_params (PePipeline          *self,
+                              const PeCleanParams *params)
+{
+  g_return_if_fail (PE_IS_PIPELINE (self));
+  g_return_if_fail (params != NULL);
+
+  g_mutex_lock (&self->lock);
+  self->clean_params = *params;
   g_mutex_unlock (&self->lock);
 }
 
@@ -1346,9 +1360,8 @@ pe_pipeline_process_async (PePipeline          *self,
   pd->page_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   pd->submitted = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   pd->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
-  pe_clean_params_init_default (&pd->clean_params);
-
   g_mutex_lock (&self->lock);
+  pd->clean_params = self->clean_params;
   pd->languages = g_strdup (self->languages);
   pd->level = self->level;
   pd->outbox_dir = g_strdup (self->outbox_dir);

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "pe-page-clean.h"
 #include "pe-scanner.h"
 #include "pe-pdfa-writer.h"
 #include "pe-store.h"
@@ -37,6 +38,9 @@ void         pe_pipeline_set_languages      (PePipeline          *self,
                                              const char          *languages);
 void         pe_pipeline_set_pdfa_level     (PePipeline          *self,
                                              PePdfaLevel          level);
+/* Cleanup for the pages processed from now on (default: pe_clean_params_init_default()). */
+void         pe_pipeline_set_clean_params   (PePipeline          *self,
+                                             const PeCleanParams *params);
 void         pe_pipeline_set_outbox_dir     (PePipeline          *self,
                                              const char          *dir);
 const char  *pe_pipeline_get_outbox_dir     (PePipeline          *self);

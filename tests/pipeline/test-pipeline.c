@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "pe-error.h"
 #include "pe-pipeline.h"
 #include "pe-sim-feeder.h"
@@ -192,6 +194,60 @@ test_scan_stopped_early (void)
   pe_test_rmdir (dir);
 }
 
+static void
+import_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Run *run = user_data;
+
+  run->pages_scanned = pe_pipeline_import_finish (PE_PIPELINE (object), result,
+                                                  &run->scan_error);
+  if (--run->waiting == 0)
+    g_main_loop_quit (run->loop);
+}
+
+/* The cleanup settings given to the pipeline are the ones its pages are cleaned with. */
+static void
+test_clean_params (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  const char *files[] = { p1, NULL };
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GError) error = NULL;
+  PeCleanParams params;
+  Run run = { 0 };
+  gint64 batch;
+
+  pipeline = pe_pipeline_new (dir, &error);
+  g_assert_no_error (error);
+  pe_pipeline_set_outbox_dir (pipeline, dir);
+  pe_clean_params_init_default (&params);
+  params.color = PE_COLOR_GREY;
+  pe_pipeline_set_clean_params (pipeline, &params);
+  batch = pe_pipeline_new_batch (pipeline, "grey", &error);
+  g_assert_no_error (error);
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.waiting = 2;
+  pe_pipeline_import_async (pipeline, batch, files, NULL, import_done_cb, &run);
+  pe_pipeline_process_async (pipeline, batch, NULL, process_done_cb, &run);
+  g_main_loop_run (run.loop);
+  g_main_loop_unref (run.loop);
+  g_assert_no_error (run.scan_error);
+  g_assert_no_error (run.process_error);
+
+  pages = pe_store_list_pages (pe_pipeline_get_store (pipeline), batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pages->len, ==, 1);
+  g_assert_nonnull (strstr (((PePageRecord *) g_ptr_array_index (pages, 0))->clean_report_json,
+                            "\"color\":\"grey\""));
+
+  pe_test_rmdir (dir);
+}
+
 /* Processing a batch nobody is scanning into ends at once with the clear message. */
 static void
 test_process_empty_batch (void)
@@ -228,6 +284,7 @@ main (int   argc,
 
   g_test_add_func ("/pipeline/process-while-scanning", test_process_while_scanning);
   g_test_add_func ("/pipeline/scan-stopped-early", test_scan_stopped_early);
+  g_test_add_func ("/pipeline/clean-params", test_clean_params);
   g_test_add_func ("/pipeline/empty-batch", test_process_empty_batch);
 
   return g_test_run ();
