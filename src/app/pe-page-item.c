@@ -129,13 +129,13 @@ pe_page_item_class_init (PePageItemClass *klass)
                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   properties [PROP_NUMBER] =
     g_param_spec_uint ("number", NULL, NULL, 0, G_MAXUINT, 0,
-                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties [PROP_IMAGE_PATH] =
     g_param_spec_string ("image-path", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   properties [PROP_LABEL] =
     g_param_spec_string ("label", NULL, NULL, NULL,
-                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties [PROP_THUMBNAIL] =
     g_param_spec_object ("thumbnail", NULL, NULL, GDK_TYPE_PAINTABLE,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -170,12 +170,28 @@ pe_page_item_new (gint64      page_id,
 
   self = g_object_new (PE_TYPE_PAGE_ITEM, NULL);
   self->page_id = page_id;
-  self->number = number;
   self->image_path = g_strdup (image_path);
+  pe_page_item_set_number (self, number);
+
+  return self;
+}
+
+void
+pe_page_item_set_number (PePageItem *self,
+                         guint       number)
+{
+  g_return_if_fail (PE_IS_PAGE_ITEM (self));
+
+  if (self->number == number && self->label != NULL)
+    return;
+
+  self->number = number;
+  g_free (self->label);
   /* Translators: caption under a page thumbnail */
   self->label = g_strdup_printf (_("Page %u"), number);
 
-  return self;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_NUMBER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_LABEL]);
 }
 
 gint64

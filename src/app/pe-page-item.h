@@ -16,6 +16,9 @@ PePageItem   *pe_page_item_new            (gint64        page_id,
                                            const char   *image_path);
 gint64        pe_page_item_get_page_id    (PePageItem   *self);
 guint         pe_page_item_get_number     (PePageItem   *self);
+/* The page's place in reading order (1-based), e.g. after a manual duplex run is collated. */
+void          pe_page_item_set_number     (PePageItem   *self,
+                                           guint         number);
 const char   *pe_page_item_get_image_path (PePageItem   *self);
 GdkPaintable *pe_page_item_get_thumbnail  (PePageItem   *self);
 gboolean      pe_page_item_get_loading    (PePageItem   *self);

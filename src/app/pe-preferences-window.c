@@ -23,6 +23,7 @@ struct _PePreferencesWindow
   AdwComboRow          *languages_row;
   AdwComboRow          *pdfa_row;
   AdwActionRow         *outbox_row;
+  GtkSwitch            *process_switch;
 };
 
 G_DEFINE_FINAL_TYPE (PePreferencesWindow, pe_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -175,6 +176,7 @@ pe_preferences_window_class_init (PePreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PePreferencesWindow, languages_row);
   gtk_widget_class_bind_template_child (widget_class, PePreferencesWindow, pdfa_row);
   gtk_widget_class_bind_template_child (widget_class, PePreferencesWindow, outbox_row);
+  gtk_widget_class_bind_template_child (widget_class, PePreferencesWindow, process_switch);
 
   gtk_widget_class_install_action (widget_class, "prefs.choose-outbox", NULL,
                                    choose_outbox_action);
@@ -194,6 +196,8 @@ pe_preferences_window_init (PePreferencesWindow *self)
   bind_combo (self, "languages", self->languages_row, languages_values);
   bind_combo (self, "pdfa-level", self->pdfa_row, pdfa_values);
   g_settings_bind (self->settings, "resolution", self->resolution_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "process-while-scanning", self->process_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (self->settings, "changed::outbox-dir",

@@ -40,7 +40,9 @@ struct _PeWindow
   PeScanner            *scanner;
   GCancellable         *devices_cancellable;
   GCancellable         *task_cancellable;
+  GCancellable         *process_cancellable;
   GCancellable         *thumbnail_cancellable;
+  GCancellable         *restore_cancellable;
   GtkFileChooserNative *import_chooser;
   /* PeScanProfile *, in the order of the profile drop-down after its "Manual settings". */
   GPtrArray            *profiles;
@@ -54,8 +56,35 @@ struct _PeWindow
   char                 *scan_mode;
   char                **import_paths;
 
+  /* Simulated scanner (pe_window_set_sim_feeders()). */
+  PeSimFeeder          *sim_fronts;
+  PeSimFeeder          *sim_backs;
+
+  /* A task can have up to three parts at once or in turn: the scan, the processing (text
+   * recognition, PDF/A, delivery) and the collation of a manual duplex run. Their results wait
+   * here until every part has ended, then task_part_done() reports them together. */
+  GError               *scan_error;
+  GError               *process_error;
+  PeProcessSummary      summary;
+  guint                 scan_pages;
+  /* Manual duplex: sheets of the fronts pass, while the backs pass is still to come or runs. */
+  guint                 duplex_fronts;
+
+  /* The progress bar follows at most once a frame; a fast scanner reports more often. */
+  guint                 progress_tick;
+  double                pending_fraction;
+  /* While a scan and text recognition run at once, the subtitle names both. */
+  char                 *scan_text;
+  char                 *ocr_text;
+
   gint64                batch_id;
   WindowTask            task;
+  guint                 scanning : 1;
+  guint                 processing : 1;
+  guint                 processed : 1;      /* a process run belongs to this task */
+  guint                 collating : 1;
+  guint                 duplex_run : 1;     /* the scan is a manual duplex fronts pass */
+  guint                 backs_pass : 1;     /* the scan is the backs pass */
   guint                 listing_devices : 1;
   guint                 replacing_devices : 1;
   guint                 replacing_profiles : 1;
@@ -96,6 +125,10 @@ update_actions (PeWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan", idle && have_device);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.continue-batch",
                                  idle && have_device && self->batch_id > 0 && n_pages > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan-backs",
+                                 idle && have_device && self->duplex_fronts > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-batch",
+                                 idle && self->batch_id > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", idle && n_pages > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->task != TASK_NONE);
@@ -134,19 +167,53 @@ update_content (PeWindow *self)
   update_actions (self);
 }
 
+static gboolean
+progress_tick_cb (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  PeWindow *self = PE_WINDOW (widget);
+
+  /* A negative fraction: the amount of work is not known yet. */
+  if (self->pending_fraction < 0)
+    gtk_progress_bar_pulse (self->progress_bar);
+  else
+    gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (self->pending_fraction, 0.0, 1.0));
+
+  self->progress_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 set_progress (PeWindow   *self,
               double      fraction,
               const char *text)
 {
-  /* A negative fraction: the amount of work is not known yet. */
-  if (fraction < 0)
-    gtk_progress_bar_pulse (self->progress_bar);
-  else
-    gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
+  /* Every change of the bar or the subtitle relayouts the window (on X11 with round trips to
+   * the server); a scanner reports many times a page, the screen needs it once a frame. */
+  self->pending_fraction = fraction;
+  if (self->progress_tick == 0)
+    self->progress_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), progress_tick_cb,
+                                                        NULL, NULL);
 
-  if (text != NULL)
+  if (text != NULL &&
+      g_strcmp0 (adw_window_title_get_subtitle (self->window_title), text) != 0)
     adw_window_title_set_subtitle (self->window_title, text);
+}
+
+/* Scanning and reading at once: "Scanning page 7… · Recognising text: page 4 of 6…". */
+static void
+show_scan_and_ocr_text (PeWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->scan_text != NULL && self->ocr_text != NULL)
+    /* Translators: the two progress messages while scanning and reading at once */
+    text = g_strdup_printf (_("%s · %s"), self->scan_text, self->ocr_text);
+
+  set_progress (self, self->pending_fraction,
+                text != NULL ? text : self->scan_text != NULL ? self->scan_text
+                                                               : self->ocr_text);
 }
 
 static void
@@ -177,6 +244,16 @@ end_task (PeWindow *self)
 
   self->task = TASK_NONE;
   g_clear_object (&self->task_cancellable);
+  g_clear_object (&self->process_cancellable);
+  /* The scan's options and the processing borrowed from it until now. */
+  g_clear_object (&self->scan_profile);
+  g_clear_pointer (&self->scan_text, g_free);
+  g_clear_pointer (&self->ocr_text, g_free);
+  if (self->progress_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->progress_tick);
+      self->progress_tick = 0;
+    }
 
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
   gtk_stack_set_visible_child (self->scan_stack, GTK_WIDGET (self->scan_button));
@@ -384,6 +461,19 @@ pipeline_progress_cb (PeWindow   *self,
   else if (g_str_equal (stage, "deliver"))
     text = g_strdup_printf (_("Delivering document %u of %u…"), MIN (done + 1, total), total);
 
+  /* Reading while the scanner still runs: the bar stays the scanner's, the subtitle names
+   * both. */
+  if (self->task == TASK_SCAN)
+    {
+      if (g_str_equal (stage, "ocr"))
+        {
+          g_free (self->ocr_text);
+          self->ocr_text = g_steal_pointer (&text);
+          show_scan_and_ocr_text (self);
+        }
+      return;
+    }
+
   set_progress (self, fraction, text);
 }
 
@@ -396,7 +486,7 @@ document_delivered_cb (PeWindow   *self,
   g_autofree char *name = NULL;
   g_autofree char *text = NULL;
 
-  if (self->task != TASK_SEND || pdf_path == NULL)
+  if (!self->processing || pdf_path == NULL)
     return;
 
   name = g_path_get_basename (pdf_path);
@@ -411,36 +501,134 @@ scanner_progress_cb (PeWindow  *self,
                      double     fraction,
                      PeScanner *scanner)
 {
-  g_autofree char *text = NULL;
-
-  if (self->task != TASK_SCAN)
+  if (self->task != TASK_SCAN || !self->scanning)
     return;
 
-  text = g_strdup_printf (_("Scanning page %u…"), page);
-  set_progress (self, fraction, text);
+  g_free (self->scan_text);
+  if (self->backs_pass)
+    /* Translators: manual duplex, the pass over the turned-over stack */
+    self->scan_text = g_strdup_printf (_("Scanning back %u of %u…"),
+                                       MIN (page, self->duplex_fronts), self->duplex_fronts);
+  else
+    self->scan_text = g_strdup_printf (_("Scanning page %u…"), page);
+  self->pending_fraction = fraction;
+  show_scan_and_ocr_text (self);
 }
 
 static void
-scan_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+clear_pages (PeWindow *self)
+{
+  g_cancellable_cancel (self->thumbnail_cancellable);
+  g_clear_object (&self->thumbnail_cancellable);
+  self->thumbnail_cancellable = g_cancellable_new ();
+  g_list_store_remove_all (self->pages);
+}
+
+static void start_processing (PeWindow *self);
+static void task_part_done (PeWindow *self);
+static char *display_path (char *path);
+
+static void
+process_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(PeWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  guint n_pages;
 
-  gboolean have_pages;
+  g_clear_error (&self->process_error);
+  memset (&self->summary, 0, sizeof self->summary);
+  pe_pipeline_process_finish (PE_PIPELINE (object), result, &self->summary,
+                              &self->process_error);
+  self->processing = FALSE;
+  task_part_done (self);
+}
 
-  n_pages = pe_pipeline_scan_finish (PE_PIPELINE (object), result, &error);
+/* Text recognition, PDF/A and delivery of the current batch. While a scan of the batch runs,
+ * the pipeline reads each page as it is recorded and makes the documents once the scan has
+ * ended with the whole stack. */
+static void
+start_processing (PeWindow *self)
+{
+  PeScanProfile *profile;
 
-  /* The options pointed into these; the scan is over. */
-  g_clear_pointer (&self->scan_source, g_free);
-  g_clear_pointer (&self->scan_mode, g_free);
-  g_clear_object (&self->scan_profile);
-  memset (&self->scan_options, 0, sizeof self->scan_options);
-  end_task (self);
+  g_assert (self->task != TASK_NONE);
+  g_assert (!self->processing);
 
-  have_pages = g_list_model_get_n_items (G_LIST_MODEL (self->pages)) > 0;
+  pe_settings_apply_to_pipeline (self->settings, self->pipeline);
+
+  /* A profile decides the documents' languages and PDF/A level where it sets them; what it
+   * leaves out comes from the preferences. */
+  profile = self->scan_profile != NULL ? self->scan_profile : get_selected_profile (self);
+  if (profile != NULL && pe_scan_profile_get_languages (profile) != NULL)
+    pe_pipeline_set_languages (self->pipeline, pe_scan_profile_get_languages (profile));
+  if (profile != NULL && pe_scan_profile_get_pdfa (profile) != NULL)
+    pe_pipeline_set_pdfa_level (self->pipeline,
+                                pe_settings_parse_pdfa_level (pe_scan_profile_get_pdfa (profile)));
+
+  self->processing = TRUE;
+  self->processed = TRUE;
+  g_clear_error (&self->process_error);
+  g_clear_object (&self->process_cancellable);
+  self->process_cancellable = g_cancellable_new ();
+  pe_pipeline_process_async (self->pipeline, self->batch_id, self->process_cancellable,
+                             process_cb, g_object_ref (self));
+}
+
+static void
+turn_over_response_cb (PeWindow         *self,
+                       const char       *response,
+                       AdwMessageDialog *dialog)
+{
+  if (self->task != TASK_NONE || self->duplex_fronts == 0)
+    return;
+
+  if (g_str_equal (response, "backs"))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.scan-backs", NULL);
+      return;
+    }
+
+  /* Single-sided after all: the fronts are the batch. */
+  self->duplex_fronts = 0;
+  update_actions (self);
+  if (g_settings_get_boolean (self->settings, "process-while-scanning"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.send", NULL);
+}
+
+/* Between the two passes of a manual duplex run the clerk turns the stack over; Enter then
+ * scans the backs, Escape leaves the fronts as a single-sided batch. */
+static void
+ask_to_turn_over (PeWindow *self)
+{
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  heading = g_strdup_printf (ngettext ("%u Front Scanned", "%u Fronts Scanned",
+                                       self->duplex_fronts), self->duplex_fronts);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                   _("Take the stack from the output tray, turn it over as a "
+                                     "whole without changing its order, and put it back into "
+                                     "the feeder: the last sheet goes in first. Then scan the "
+                                     "backs. Skip this if the sheets are printed on one side "
+                                     "only."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "skip", _("_Skip Backs"),
+                                    "backs", _("Scan _Backs"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "backs",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "backs");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "skip");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (turn_over_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+report_scan_error (PeWindow     *self,
+                   const GError *error)
+{
+  gboolean have_pages = g_list_model_get_n_items (G_LIST_MODEL (self->pages)) > 0;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -454,21 +642,265 @@ scan_cb (GObject      *object,
         }
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
-  else if (error != NULL && have_pages)
+  else if (g_error_matches (error, PE_ERROR, PE_ERROR_SHEET_MISMATCH))
+    /* Continuing would add a third pass; the message says how to sort it out. */
+    show_error (self, _("Fronts and Backs Do Not Match"), error);
+  else if (have_pages)
     show_scan_error (self, error);
-  else if (error != NULL)
+  else
     show_error (self, _("Scanning Failed"), error);
-  else if (n_pages == 0)
-    show_toast (self, _("The scanner returned no pages. Insert the pages and scan again."));
 }
 
-/* Scans into the current batch (self->batch_id, which must exist). */
 static void
-start_scan (PeWindow *self)
+report_delivery (PeWindow *self)
+{
+  g_autofree char *outbox = NULL;
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+
+  outbox = display_path (pe_settings_dup_outbox_dir (self->settings));
+  text = g_strdup_printf (ngettext ("%u document delivered to %s",
+                                    "%u documents delivered to %s", self->summary.documents),
+                          self->summary.documents, outbox);
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_set_button_label (toast, _("_Open Folder"));
+  adw_toast_set_action_name (toast, "win.open-outbox");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Called whenever a part of the task (scan, processing, collation) ends. */
+static void
+task_part_done (PeWindow *self)
+{
+  g_autoptr(GError) scan_error = NULL;
+  g_autoptr(GError) process_error = NULL;
+  gboolean processed;
+  WindowTask task = self->task;
+
+  if (self->scanning || self->collating)
+    return;
+
+  if (self->processing)
+    {
+      /* The scan stopped part way: the reading is being cancelled (scan_cb). */
+      if (self->scan_error != NULL)
+        set_progress (self, -1.0, _("Stopping text recognition…"));
+      /* The scan has the whole stack; the reading goes on, and Cancel now stops it. */
+      else if (self->task == TASK_SCAN)
+        {
+          self->task = TASK_SEND;
+          g_clear_pointer (&self->scan_text, g_free);
+          update_actions (self);
+          set_progress (self, -1.0, self->ocr_text != NULL ? self->ocr_text
+                                                           : _("Recognising text…"));
+        }
+      return;
+    }
+
+  scan_error = g_steal_pointer (&self->scan_error);
+  process_error = g_steal_pointer (&self->process_error);
+  processed = self->processed;
+  self->processed = FALSE;
+
+  /* Delivered documents have left the inbox: the next scan starts a new batch. */
+  if (processed && scan_error == NULL && process_error == NULL)
+    {
+      self->batch_id = 0;
+      clear_pages (self);
+    }
+  end_task (self);
+
+  /* A scan that stopped part way makes no documents (the processing stopped with it, its
+   * reading so far kept); what to do about the stack is what the clerk needs to hear. */
+  if (scan_error != NULL)
+    {
+      self->duplex_fronts = 0;
+      update_actions (self);
+      report_scan_error (self, scan_error);
+    }
+  else if (self->duplex_fronts > 0 && !self->backs_pass && !processed)
+    ask_to_turn_over (self);
+  else if (processed && g_error_matches (process_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    /* The batch stays as it is: the next send resumes where this one stopped. */
+    show_toast (self, _("Sending cancelled. Send again to continue where it stopped."));
+  else if (processed && process_error != NULL)
+    show_error (self, _("Sending Failed"), process_error);
+  else if (processed)
+    report_delivery (self);
+  else if (task == TASK_SCAN && self->scan_pages == 0)
+    show_toast (self, _("The scanner returned no pages. Insert the pages and scan again."));
+
+  if (self->backs_pass)
+    {
+      self->backs_pass = FALSE;
+      self->duplex_fronts = 0;
+      update_actions (self);
+    }
+}
+
+typedef struct
+{
+  gint64 batch_id;
+  guint  n_fronts;
+  guint  n_backs;
+} CollateData;
+
+static void
+collate_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  PePipeline *pipeline = source_object;
+  CollateData *data = task_data;
+  GPtrArray *records;
+  GError *error = NULL;
+
+  if (!pe_pipeline_collate_manual_duplex (pipeline, data->batch_id, data->n_fronts,
+                                          data->n_backs, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The grid follows the reading order the store now has. */
+  records = pe_store_list_pages (pe_pipeline_get_store (pipeline), data->batch_id, &error);
+  if (records == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, records, (GDestroyNotify)g_ptr_array_unref);
+}
+
+/* Puts the grid into the order of @records (PePageRecord *, the whole batch), keeping the
+ * items and their thumbnails; one model change, so the grid rebuilds once. */
+static void
+reorder_pages (PeWindow  *self,
+               GPtrArray *records)
+{
+  g_autoptr(GHashTable) items = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                       g_object_unref);
+  g_autoptr(GPtrArray) ordered = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pages));
+
+  for (guint i = 0; i < n; i++)
+    {
+      PePageItem *item = g_list_model_get_item (G_LIST_MODEL (self->pages), i);
+
+      gint64 page_id = pe_page_item_get_page_id (item);
+
+      g_hash_table_insert (items, g_memdup2 (&page_id, sizeof page_id), item);
+    }
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      PePageRecord *record = g_ptr_array_index (records, i);
+      PePageItem *item = g_hash_table_lookup (items, &record->id);
+
+      if (item != NULL)
+        g_object_ref (item);
+      else
+        {
+          item = pe_page_item_new (record->id, i + 1, record->image_path);
+          pe_page_item_load_thumbnail (item, THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT,
+                                       self->thumbnail_cancellable);
+        }
+      pe_page_item_set_number (item, i + 1);
+      g_ptr_array_add (ordered, item);
+    }
+
+  g_list_store_splice (self->pages, 0, n, ordered->pdata, ordered->len);
+}
+
+static void
+collate_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PeWindow) self = user_data;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->collating = FALSE;
+  records = g_task_propagate_pointer (G_TASK (result), &error);
+  if (records == NULL)
+    self->scan_error = g_steal_pointer (&error);
+  else
+    {
+      reorder_pages (self, records);
+      /* Read and delivered only now: the documents are made in reading order. */
+      if (g_settings_get_boolean (self->settings, "process-while-scanning"))
+        start_processing (self);
+    }
+
+  task_part_done (self);
+}
+
+static void
+start_collating (PeWindow *self,
+                 guint     n_backs)
+{
+  g_autoptr(GTask) task = NULL;
+  CollateData *data = g_new0 (CollateData, 1);
+
+  data->batch_id = self->batch_id;
+  data->n_fronts = self->duplex_fronts;
+  data->n_backs = n_backs;
+
+  self->collating = TRUE;
+  set_progress (self, -1.0, _("Putting the pages in reading order…"));
+  task = g_task_new (self->pipeline, NULL, collate_cb, g_object_ref (self));
+  g_task_set_source_tag (task, start_collating);
+  g_task_set_task_data (task, data, g_free);
+  g_task_run_in_thread (task, collate_worker);
+}
+
+static void
+scan_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PeWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n_pages;
+
+  n_pages = pe_pipeline_scan_finish (PE_PIPELINE (object), result, &error);
+  self->scanning = FALSE;
+  self->scan_pages = n_pages;
+
+  /* The options pointed into these; the scan is over. */
+  g_clear_pointer (&self->scan_source, g_free);
+  g_clear_pointer (&self->scan_mode, g_free);
+  memset (&self->scan_options, 0, sizeof self->scan_options);
+
+  if (error != NULL)
+    {
+      /* Cancel, jam, a sheet missing: the rest of the stack is still to come, so the processing
+       * stops too (what it has read is kept, Send or Continue Batch go on from there). One
+       * Escape stops everything, and the clerk can continue at once. */
+      self->scan_error = g_steal_pointer (&error);
+      g_cancellable_cancel (self->process_cancellable);
+    }
+  else if (self->backs_pass)
+    start_collating (self, n_pages);
+  else if (self->duplex_run)
+    self->duplex_fronts = n_pages;
+
+  self->duplex_run = FALSE;
+  task_part_done (self);
+}
+
+/* Scans into the current batch (self->batch_id, which must exist); @backs_of > 0 for the backs
+ * pass of a manual duplex run with that many fronts. */
+static void
+start_scan (PeWindow *self,
+            guint     backs_of)
 {
   PeDeviceItem *device;
   PeScanProfile *profile;
+  PeSimFeeder *feeder;
   const char *device_name;
+  gboolean manual_duplex;
 
   g_assert (self->batch_id > 0);
 
@@ -498,7 +930,7 @@ start_scan (PeWindow *self)
   profile = get_selected_profile (self);
   if (profile != NULL)
     {
-      /* The options borrow the profile's strings: it is kept until scan_cb(). */
+      /* The options borrow the profile's strings: it is kept until the task ends. */
       self->scan_profile = g_object_ref (profile);
       pe_scan_profile_to_options (self->scan_profile, &self->scan_options);
     }
@@ -511,11 +943,39 @@ start_scan (PeWindow *self)
       self->scan_options.resolution = g_settings_get_uint (self->settings, "resolution");
     }
 
-  begin_task (self, TASK_SCAN, _("Starting the scanner…"));
+  /* The simulated scanner returns the files as they are and has no source or mode. */
+  feeder = backs_of > 0 && self->sim_backs != NULL ? self->sim_backs : self->sim_fronts;
+  if (feeder != NULL)
+    {
+      self->scan_options.source = NULL;
+      self->scan_options.mode = NULL;
+      self->scan_options.resolution = 0;
+      self->scan_options.page_size = NULL;
+      self->scan_options.options = NULL;
+    }
+
+  manual_duplex = profile != NULL && pe_scan_profile_is_manual_duplex (profile);
+  self->scan_options.backs_of = backs_of;
+  self->backs_pass = backs_of > 0;
+  self->duplex_run = manual_duplex && backs_of == 0;
+  if (backs_of == 0)
+    self->duplex_fronts = 0;
+
+  g_clear_error (&self->scan_error);
+  self->scan_pages = 0;
+  begin_task (self, TASK_SCAN, backs_of > 0 ? _("Starting the scanner for the backs…")
+                                            : _("Starting the scanner…"));
   set_progress (self, -1.0, NULL);
 
+  self->scanning = TRUE;
   pe_pipeline_scan_async (self->pipeline, self->batch_id, self->scanner, &self->scan_options,
-                          NULL, NULL, self->task_cancellable, scan_cb, g_object_ref (self));
+                          feeder != NULL ? pe_sim_feeder_sheet_func : NULL, feeder,
+                          self->task_cancellable, scan_cb, g_object_ref (self));
+
+  /* The pipeline follows the scan it was just given: pages are read as they are recorded.
+   * Not for a manual duplex run, whose documents wait for the collated order. */
+  if (!manual_duplex && g_settings_get_boolean (self->settings, "process-while-scanning"))
+    start_processing (self);
 }
 
 static void
@@ -536,7 +996,23 @@ scan_action (GtkWidget  *widget,
       return;
     }
 
-  start_scan (self);
+  start_scan (self, 0);
+}
+
+/* The second pass of a manual duplex run: the turned-over stack, last sheet first. */
+static void
+scan_backs_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PeWindow *self = PE_WINDOW (widget);
+
+  if (gtk_drop_down_get_selected_item (self->device_drop_down) == NULL ||
+      self->task != TASK_NONE || self->pipeline == NULL || self->batch_id <= 0 ||
+      self->duplex_fronts == 0)
+    return;
+
+  start_scan (self, self->duplex_fronts);
 }
 
 /* After a cancel or a jam: the pages so far stay, the rest of the stack follows them into the
@@ -552,7 +1028,25 @@ continue_batch_action (GtkWidget  *widget,
       self->task != TASK_NONE || self->pipeline == NULL || self->batch_id <= 0)
     return;
 
-  start_scan (self);
+  start_scan (self, 0);
+}
+
+/* The batch on screen stays in the store as it is (it is offered again at the next start if
+ * it is still the latest unfinished one); the next scan or import starts a new batch. */
+static void
+new_batch_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PeWindow *self = PE_WINDOW (widget);
+
+  if (self->task != TASK_NONE || self->batch_id <= 0)
+    return;
+
+  self->batch_id = 0;
+  self->duplex_fronts = 0;
+  clear_pages (self);
+  update_content (self);
 }
 
 static void
@@ -562,11 +1056,19 @@ cancel_action (GtkWidget  *widget,
 {
   PeWindow *self = PE_WINDOW (widget);
 
-  if (self->task_cancellable != NULL)
+  if (self->task == TASK_NONE)
+    return;
+
+  /* While scanning, the scan stops after the current page and takes the reading with it
+   * (scan_cb); once the stack is in, Cancel stops the reading and delivery. */
+  if (self->task == TASK_SCAN)
+    g_cancellable_cancel (self->task_cancellable);
+  else
     {
       g_cancellable_cancel (self->task_cancellable);
-      adw_window_title_set_subtitle (self->window_title, _("Cancelling…"));
+      g_cancellable_cancel (self->process_cancellable);
     }
+  adw_window_title_set_subtitle (self->window_title, _("Cancelling…"));
 }
 
 static void
@@ -692,65 +1194,55 @@ display_path (char *path)
 }
 
 static void
-send_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+count_worker (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  PePipeline *pipeline = source_object;
+  gint64 batch_id = *(gint64 *)task_data;
+  g_autoptr(GPtrArray) records = NULL;
+  gssize n = 0;
+
+  /* The store lock can be held by a worker for a while: never on the main thread. */
+  records = pe_store_list_pages (pe_pipeline_get_store (pipeline), batch_id, NULL);
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    if (((PePageRecord *)g_ptr_array_index (records, i))->state < PE_PAGE_OCR_DONE)
+      n++;
+
+  g_task_return_int (task, n);
+}
+
+static void
+count_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(PeWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  PeProcessSummary summary = { 0 };
-  g_autofree char *outbox = NULL;
-  g_autofree char *text = NULL;
-  AdwToast *toast;
+  gssize to_read = g_task_propagate_int (G_TASK (result), NULL);
 
-  if (!pe_pipeline_process_finish (PE_PIPELINE (object), result, &summary, &error))
+  if (self->task != TASK_SEND || self->processing)
+    return;
+
+  if (g_cancellable_is_cancelled (self->task_cancellable))
     {
-      end_task (self);
-
-      /* The batch stays as it is: the next send resumes where this one stopped. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, _("Sending cancelled. Send again to continue where it stopped."));
-      else
-        show_error (self, _("Sending Failed"), error);
+      self->processed = TRUE;
+      self->process_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "");
+      task_part_done (self);
       return;
     }
 
-  /* Delivered documents have left the inbox: the next scan starts a new batch. */
-  self->batch_id = 0;
-  g_cancellable_cancel (self->thumbnail_cancellable);
-  g_clear_object (&self->thumbnail_cancellable);
-  self->thumbnail_cancellable = g_cancellable_new ();
-  g_list_store_remove_all (self->pages);
-  end_task (self);
-
-  outbox = display_path (pe_settings_dup_outbox_dir (self->settings));
-  text = g_strdup_printf (ngettext ("%u document delivered to %s",
-                                    "%u documents delivered to %s", summary.documents),
-                          summary.documents, outbox);
-  toast = adw_toast_new (text);
-  adw_toast_set_timeout (toast, 8);
-  adw_toast_set_button_label (toast, _("_Open Folder"));
-  adw_toast_set_action_name (toast, "win.open-outbox");
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-/* One indexed query on the batch's rows (a few hundred at most), quick on the main thread. */
-static guint
-count_pages_to_read (PeWindow *self)
-{
-  g_autoptr(GPtrArray) records = NULL;
-  guint n = 0;
-
-  records = pe_store_list_pages (pe_pipeline_get_store (self->pipeline), self->batch_id, NULL);
-  for (guint i = 0; records != NULL && i < records->len; i++)
+  /* The pipeline reports OCR progress as pages finish; until the first one does, say which
+   * page is being read, so the first page is not silently skipped in the count. */
+  if (to_read > 0)
     {
-      PePageRecord *record = g_ptr_array_index (records, i);
+      g_autofree char *text = NULL;
 
-      if (record->state < PE_PAGE_OCR_DONE)
-        n++;
+      text = g_strdup_printf (_("Recognising text: page %u of %u…"), 1, (guint)to_read);
+      set_progress (self, 0.0, text);
     }
 
-  return n;
+  start_processing (self);
 }
 
 static void
@@ -759,39 +1251,18 @@ send_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   PeWindow *self = PE_WINDOW (widget);
-  PeScanProfile *profile;
-  guint to_read;
+  g_autoptr(GTask) task = NULL;
 
   if (self->task != TASK_NONE || self->batch_id <= 0 || self->pipeline == NULL)
     return;
 
-  pe_settings_apply_to_pipeline (self->settings, self->pipeline);
-
-  /* A profile decides the documents' languages and PDF/A level where it sets them; what it
-   * leaves out comes from the preferences. */
-  profile = get_selected_profile (self);
-  if (profile != NULL && pe_scan_profile_get_languages (profile) != NULL)
-    pe_pipeline_set_languages (self->pipeline, pe_scan_profile_get_languages (profile));
-  if (profile != NULL && pe_scan_profile_get_pdfa (profile) != NULL)
-    pe_pipeline_set_pdfa_level (self->pipeline,
-                                pe_settings_parse_pdfa_level (pe_scan_profile_get_pdfa (profile)));
-
   begin_task (self, TASK_SEND, _("Preparing documents…"));
   set_progress (self, -1.0, NULL);
 
-  /* The pipeline reports OCR progress as pages finish; until the first one does, say which
-   * page is being read, so the first page is not silently skipped in the count. */
-  to_read = count_pages_to_read (self);
-  if (to_read > 0)
-    {
-      g_autofree char *text = NULL;
-
-      text = g_strdup_printf (_("Recognising text: page %u of %u…"), 1, to_read);
-      set_progress (self, 0.0, text);
-    }
-
-  pe_pipeline_process_async (self->pipeline, self->batch_id, self->task_cancellable, send_cb,
-                             g_object_ref (self));
+  task = g_task_new (self->pipeline, NULL, count_cb, g_object_ref (self));
+  g_task_set_source_tag (task, send_action);
+  g_task_set_task_data (task, g_memdup2 (&self->batch_id, sizeof self->batch_id), g_free);
+  g_task_run_in_thread (task, count_worker);
 }
 
 static void
@@ -928,6 +1399,159 @@ show_pipeline_error_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+typedef struct
+{
+  gint64     batch_id;
+  GPtrArray *records;   /* PePageRecord *, reading order */
+} RestoreResult;
+
+static void
+restore_result_free (RestoreResult *result)
+{
+  g_clear_pointer (&result->records, g_ptr_array_unref);
+  g_free (result);
+}
+
+/* The last batch with pages, if it is not delivered yet: what a crash or a quit left behind.
+ * A batch the clerk has finished (all documents delivered) ends the search, so an older batch
+ * left on purpose does not come back. Returns NULL (no error) when there is nothing. */
+static void
+restore_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  PeStore *store = pe_pipeline_get_store (PE_PIPELINE (source_object));
+  g_autoptr(GArray) batches = NULL;
+  GError *error = NULL;
+
+  batches = pe_store_list_batches (store, &error);
+  if (batches == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  for (guint i = batches->len; i > 0; i--)
+    {
+      gint64 batch_id = g_array_index (batches, gint64, i - 1);
+      g_autoptr(GPtrArray) pages = NULL;
+      g_autoptr(GPtrArray) docs = NULL;
+      gboolean delivered;
+      RestoreResult *result;
+
+      if (g_task_return_error_if_cancelled (task))
+        return;
+
+      pages = pe_store_list_pages (store, batch_id, &error);
+      if (pages == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      /* Started but nothing scanned into it (an empty feeder): not a batch to go on with. */
+      if (pages->len == 0)
+        continue;
+
+      docs = pe_store_list_documents (store, batch_id, &error);
+      if (docs == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      delivered = docs->len > 0;
+      for (guint j = 0; j < docs->len; j++)
+        if (((PeDocumentRecord *)g_ptr_array_index (docs, j))->state != PE_DOCUMENT_DELIVERED)
+          delivered = FALSE;
+      if (delivered)
+        break;
+
+      result = g_new0 (RestoreResult, 1);
+      result->batch_id = batch_id;
+      result->records = g_steal_pointer (&pages);
+      g_task_return_pointer (task, result, (GDestroyNotify)restore_result_free);
+      return;
+    }
+
+  g_task_return_pointer (task, NULL, NULL);
+}
+
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PeWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autofree char *text = NULL;
+  RestoreResult *restored;
+  AdwToast *toast;
+
+  restored = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->restore_cancellable);
+
+  if (error != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s says why, from the batch store */
+      message = g_strdup_printf (_("The last batch could not be shown: %s"), error->message);
+      show_toast (self, message);
+      return;
+    }
+
+  /* Nothing left over; or the clerk has already started something else. */
+  if (restored == NULL || self->batch_id != 0 || self->task != TASK_NONE)
+    {
+      g_clear_pointer (&restored, restore_result_free);
+      return;
+    }
+
+  self->batch_id = restored->batch_id;
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < restored->records->len; i++)
+    {
+      PePageRecord *record = g_ptr_array_index (restored->records, i);
+      PePageItem *item = pe_page_item_new (record->id, i + 1, record->image_path);
+
+      pe_page_item_load_thumbnail (item, THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT,
+                                   self->thumbnail_cancellable);
+      g_ptr_array_add (items, item);
+    }
+  /* One model change for the whole batch: the grid builds its tiles once. */
+  g_list_store_splice (self->pages, 0, g_list_model_get_n_items (G_LIST_MODEL (self->pages)),
+                       items->pdata, items->len);
+
+  /* Translators: shown at start when the last batch was neither sent nor discarded */
+  text = g_strdup_printf (ngettext ("Unfinished batch %lld with %u page: scan on into it or "
+                                    "send it",
+                                    "Unfinished batch %lld with %u pages: scan on into it or "
+                                    "send it", items->len),
+                          (long long)restored->batch_id, items->len);
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_button_label (toast, _("_New Batch"));
+  adw_toast_set_action_name (toast, "win.new-batch");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  restore_result_free (restored);
+}
+
+/* The store is read on a worker: with many batches and pages it takes a moment. */
+static void
+restore_last_batch (PeWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  self->restore_cancellable = g_cancellable_new ();
+  task = g_task_new (self->pipeline, self->restore_cancellable, restore_cb, g_object_ref (self));
+  g_task_set_source_tag (task, restore_last_batch);
+  g_task_run_in_thread (task, restore_worker);
+}
+
 /* Not in constructed(): GtkWindow:application is an ordinary property, set only after it. */
 static void
 attach_to_application (PeWindow      *self,
@@ -945,6 +1569,7 @@ attach_to_application (PeWindow      *self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (pipeline, "document-delivered",
                                G_CALLBACK (document_delivered_cb), self, G_CONNECT_SWAPPED);
+      restore_last_batch (self);
     }
   else
     g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_pipeline_error_cb, g_object_ref (self),
@@ -961,7 +1586,14 @@ pe_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->devices_cancellable);
   g_cancellable_cancel (self->task_cancellable);
+  g_cancellable_cancel (self->process_cancellable);
   g_cancellable_cancel (self->thumbnail_cancellable);
+  g_cancellable_cancel (self->restore_cancellable);
+  if (self->progress_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->progress_tick);
+      self->progress_tick = 0;
+    }
   if (self->import_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->import_chooser));
 
@@ -970,7 +1602,11 @@ pe_window_dispose (GObject *object)
   g_clear_object (&self->import_chooser);
   g_clear_object (&self->devices_cancellable);
   g_clear_object (&self->task_cancellable);
+  g_clear_object (&self->process_cancellable);
   g_clear_object (&self->thumbnail_cancellable);
+  g_clear_object (&self->restore_cancellable);
+  g_clear_object (&self->sim_fronts);
+  g_clear_object (&self->sim_backs);
   g_clear_object (&self->scanner);
   g_clear_object (&self->scan_profile);
   g_clear_pointer (&self->profiles, g_ptr_array_unref);
@@ -989,11 +1625,33 @@ pe_window_finalize (GObject *object)
   PeWindow *self = (PeWindow *)object;
 
   g_clear_error (&self->pipeline_error);
+  g_clear_error (&self->scan_error);
+  g_clear_error (&self->process_error);
+  g_clear_pointer (&self->scan_text, g_free);
+  g_clear_pointer (&self->ocr_text, g_free);
   g_clear_pointer (&self->scan_source, g_free);
   g_clear_pointer (&self->scan_mode, g_free);
   g_clear_pointer (&self->import_paths, g_strfreev);
 
   G_OBJECT_CLASS (pe_window_parent_class)->finalize (object);
+}
+
+static void
+pe_window_realize (GtkWidget *widget)
+{
+  PeWindow *self = PE_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (pe_window_parent_class)->realize (widget);
+
+  /* Software rendering (VMs, remote desktops, Xvfb) blends a cross-fade pixel by pixel: the
+   * page area's takes 25-30 ms a frame, Scan turning into Cancel 15-25 ms (measured by
+   * /app/window/responsive), long enough to stall the UI just as the scan starts and the first
+   * pages arrive. Only the GL renderers fade. */
+  if (GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (self))))
+    {
+      gtk_stack_set_transition_type (self->content_stack, GTK_STACK_TRANSITION_TYPE_NONE);
+      gtk_stack_set_transition_type (self->scan_stack, GTK_STACK_TRANSITION_TYPE_NONE);
+    }
 }
 
 static void
@@ -1024,6 +1682,7 @@ pe_window_class_init (PeWindowClass *klass)
   object_class->dispose = pe_window_dispose;
   object_class->finalize = pe_window_finalize;
   object_class->get_property = pe_window_get_property;
+  widget_class->realize = pe_window_realize;
 
   properties [PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
@@ -1055,6 +1714,8 @@ pe_window_class_init (PeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.scan", NULL, scan_action);
   gtk_widget_class_install_action (widget_class, "win.continue-batch", NULL,
                                    continue_batch_action);
+  gtk_widget_class_install_action (widget_class, "win.scan-backs", NULL, scan_backs_action);
+  gtk_widget_class_install_action (widget_class, "win.new-batch", NULL, new_batch_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
@@ -1068,6 +1729,8 @@ pe_window_class_init (PeWindowClass *klass)
                                        "win.scan", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.continue-batch", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.new-batch", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.import", NULL);
@@ -1183,4 +1846,25 @@ pe_window_get_busy (PeWindow *self)
   g_return_val_if_fail (PE_IS_WINDOW (self), FALSE);
 
   return self->task != TASK_NONE;
+}
+
+gboolean
+pe_window_get_processing (PeWindow *self)
+{
+  g_return_val_if_fail (PE_IS_WINDOW (self), FALSE);
+
+  return self->processing;
+}
+
+void
+pe_window_set_sim_feeders (PeWindow    *self,
+                           PeSimFeeder *fronts,
+                           PeSimFeeder *backs)
+{
+  g_return_if_fail (PE_IS_WINDOW (self));
+  g_return_if_fail (fronts == NULL || PE_IS_SIM_FEEDER (fronts));
+  g_return_if_fail (backs == NULL || PE_IS_SIM_FEEDER (backs));
+
+  g_set_object (&self->sim_fronts, fronts);
+  g_set_object (&self->sim_backs, backs);
 }
