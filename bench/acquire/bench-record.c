@@ -192,7 +192,7 @@ add_breakdown (JsonBuilder *jb,
   json_builder_add_double_value (jb, median (write));
   json_builder_set_member_name (jb, "write_without_fsync");
   json_builder_add_double_value (jb, median (write_nosync));
-  json_builder_set_member_name (jb, "sha256_glib");
+  json_builder_set_member_name (jb, "sha256");
   json_builder_add_double_value (jb, median (sha));
   json_builder_set_member_name (jb, "sqlite_commit_and_rest");
   json_builder_add_double_value (jb, MAX (store_median - median (write) - median (sha)

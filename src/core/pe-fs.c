@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <nettle/sha2.h>
 #include <unistd.h>
 
 #include "pe-error.h"
@@ -122,7 +123,21 @@ char *
 pe_fs_sha256_data (const void *data,
                    gsize       length)
 {
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
+  static const char hex[] = "0123456789abcdef";
+  struct sha256_ctx ctx;
+  guint8 digest[SHA256_DIGEST_SIZE];
+  char *out = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, length, data);
+  sha256_digest (&ctx, sizeof digest, digest);
+  for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
+    {
+      out[2 * i] = hex[digest[i] >> 4];
+      out[2 * i + 1] = hex[digest[i] & 0xf];
+    }
+  out[2 * SHA256_DIGEST_SIZE] = '\0';
+  return out;
 }
 
 char *

@@ -443,6 +443,28 @@ test_page_clean (void)
   pe_test_rmdir (dir);
 }
 
+/* Page and document hashes: known answers, and the same as GLib's on odd lengths. */
+static void
+test_sha256 (void)
+{
+  g_autofree char *empty = pe_fs_sha256_data ("", 0);
+  g_autofree char *abc = pe_fs_sha256_data ("abc", 3);
+  g_autofree guint8 *data = g_malloc (1000003);
+
+  g_assert_cmpstr (empty, ==,
+                   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  g_assert_cmpstr (abc, ==, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  for (guint i = 0; i < 1000003; i++)
+    data[i] = (guint8) (i * 7919 >> 3);
+  for (gsize len = 1000003; len > 999990; len--)
+    {
+      g_autofree char *ours = pe_fs_sha256_data (data, len);
+      g_autofree char *glib = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+
+      g_assert_cmpstr (ours, ==, glib);
+    }
+}
+
 /* Collation reorders some pages and leaves the others where they were, durably. */
 static void
 test_page_order (void)
@@ -533,6 +555,7 @@ main (int   argc,
   g_test_add_func ("/store/wal", test_wal);
   g_test_add_func ("/store/pages/clean", test_page_clean);
   g_test_add_func ("/store/pages/order", test_page_order);
+  g_test_add_func ("/store/sha256", test_sha256);
 
   return g_test_run ();
 }
