@@ -124,6 +124,23 @@ acquire_data (const char *name)
   return pe_test_data_path (rel);
 }
 
+/* A plain PNG or JPEG arrives undecoded (a header PIX and the file): its pixels are the
+ * file's. */
+static PIX *
+pixels_of (Got *g)
+{
+  PIX *pix;
+
+  if (pixGetData (g->pix) != NULL)
+    return pixClone (g->pix);
+  g_assert_nonnull (g->original);
+  pix = pixReadMem (g_bytes_get_data (g->original, NULL), g_bytes_get_size (g->original));
+  g_assert_nonnull (pix);
+  if (pixGetDepth (pix) == 32)
+    pixSetSpp (pix, 3);
+  return pix;
+}
+
 static void
 assert_pix_equal (PIX *a,
                   PIX *b)
@@ -175,7 +192,13 @@ test_png (void)
 
       g_assert_cmpint (pixGetDepth (got (imp, 0)->pix), ==, depths[i]);
       pixSetSpp (ref, pixGetDepth (ref) == 32 ? 3 : 1);
-      assert_pix_equal (got (imp, 0)->pix, ref);
+      /* Not decoded at import: the clean worker decodes it once. */
+      g_assert_null (pixGetData (got (imp, 0)->pix));
+      {
+        g_autoptr(PIX) pixels = pixels_of (got (imp, 0));
+
+        assert_pix_equal (pixels, ref);
+      }
       g_assert_cmpint (pixGetXRes (got (imp, 0)->pix), ==, 200);
       g_assert_cmpstr (got (imp, 0)->source, ==, path);
       g_assert_cmpuint (got (imp, 0)->sheet, ==, 1);
@@ -339,7 +362,12 @@ test_jpeg (void)
       g_assert_cmpint (pixGetDepth (got (imp, 0)->pix), ==, depths[i]);
       g_assert_cmpint (pixGetXRes (got (imp, 0)->pix), ==, 200);
       pixSetSpp (ref, pixGetDepth (ref) == 32 ? 3 : 1);
-      assert_pix_equal (got (imp, 0)->pix, ref);
+      g_assert_null (pixGetData (got (imp, 0)->pix));
+      {
+        g_autoptr(PIX) pixels = pixels_of (got (imp, 0));
+
+        assert_pix_equal (pixels, ref);
+      }
 
       /* The JPEG goes on unchanged (passthrough into the PDF, no second lossy pass). */
       g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
@@ -626,6 +654,19 @@ test_corrupt (void)
   g_assert_true (g_file_get_contents (png, &contents, &len, NULL));
   half_png = write_file (dir, "half.png", contents, len / 2);
   assert_fails (half_png, 0, PE_ERROR_CORRUPT);
+  /* Damaged in transit: one byte of the image data changed, caught by the chunk's CRC. */
+  {
+    g_autofree char *flipped = g_memdup2 (contents, len);
+    g_autofree char *path = NULL;
+
+    flipped[len / 2] ^= 0x20;
+    path = write_file (dir, "flipped.png", flipped, len);
+    assert_fails (path, 0, PE_ERROR_CORRUPT);
+    /* …and cut just before its end chunk. */
+    g_clear_pointer (&path, g_free);
+    path = write_file (dir, "no-end.png", contents, len - 12);
+    assert_fails (path, 0, PE_ERROR_CORRUPT);
+  }
 
   g_assert_cmpint (pixWrite (jpeg, pix, IFF_JFIF_JPEG), ==, 0);
   g_assert_true (g_file_get_contents (jpeg, &jpeg_data, &len, NULL));

@@ -11,7 +11,10 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  PIX        *pix;           /* decoded image, 1/8/32 bpp, resolution set (pixSetResolution) */
+  PIX        *pix;           /* decoded image, 1/8/32 bpp, resolution set (pixSetResolution);
+                              * or, when @original is a whole PNG/JPEG kept as is, a header
+                              * only (pixCreateHeader: size, depth, resolution, no pixels):
+                              * its pixels are decoded once, by the stage that needs them */
   GBytes     *original;      /* the source's own encoded image to keep as is (a JPEG or PNG
                               * file imported whole, a scanned frame as PNM), or NULL: then the
                               * store writes @pix */
