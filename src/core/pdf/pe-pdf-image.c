@@ -19,6 +19,23 @@ _pe_pdf_image_clear (PePdfImage *image)
   g_clear_pointer (&image->data, g_bytes_unref);
 }
 
+void
+_pe_pdf_image_set_decode_parms (PePdfImage *image)
+{
+  g_clear_pointer (&image->decode_parms, g_free);
+
+  /* Leptonica's 1 means black and is encoded as black, which is what the decoder's default
+   * BlackIs1 false turns into 0 = black in DeviceGray, and into "paint here" for a stencil. */
+  if (g_str_equal (image->filter, "CCITTFaxDecode"))
+    image->decode_parms = g_strdup_printf ("<< /K -1 /Columns %u /Rows %u >>",
+                                           image->width, image->height);
+  /* 1 bpp Flate rows go in without a predictor (it gains nothing there) */
+  else if (g_str_equal (image->filter, "FlateDecode") && image->bits_per_component == 8)
+    image->decode_parms =
+      g_strdup_printf ("<< /Predictor 15 /Colors %u /BitsPerComponent 8 /Columns %u >>",
+                       g_strcmp0 (image->color_space, "DeviceRGB") == 0 ? 3 : 1, image->width);
+}
+
 GBytes *
 _pe_pdf_deflate (const guint8 *data,
                  gsize         len,
@@ -366,10 +383,6 @@ _pe_pdf_image_encode (PePdfImage          *image,
           if (image->data == NULL)
             return FALSE;
           image->filter = "CCITTFaxDecode";
-          /* Leptonica's 1 means black and is encoded as black, which is what the decoder's
-           * default BlackIs1 false turns into 0 = black in DeviceGray. */
-          image->decode_parms = g_strdup_printf ("<< /K -1 /Columns %u /Rows %u >>",
-                                                 image->width, image->height);
         }
       else
         {
@@ -403,12 +416,10 @@ _pe_pdf_image_encode (PePdfImage          *image,
         {
           image->data = flate_rows (p, bpp);
           image->filter = "FlateDecode";
-          image->decode_parms =
-            g_strdup_printf ("<< /Predictor 15 /Colors %u /BitsPerComponent 8 /Columns %u >>",
-                             bpp, image->width);
         }
     }
 
+  _pe_pdf_image_set_decode_parms (image);
   image->encode_usec = g_get_monotonic_time () - start;
   return TRUE;
 }

@@ -25,6 +25,9 @@ typedef struct
 } PePdfImage;
 
 void      _pe_pdf_image_clear       (PePdfImage          *image);
+/* Sets @image->decode_parms from its filter, colour space, depth and size, which fully
+ * determine them (so a stored image need not carry dictionary text). */
+void      _pe_pdf_image_set_decode_parms (PePdfImage     *image);
 gboolean  _pe_pdf_image_encode      (PePdfImage          *image,
                                      PIX                 *pix,
                                      PePdfImageEncoding   encoding,

@@ -18,6 +18,9 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "pe-error.h"
 #include "pe-types.h"
@@ -57,38 +60,282 @@ _pe_pdf_mrc_choose_factor (double dpi,
   return f;
 }
 
+/* Luminance in 8 bits, with Leptonica's weights (0.3, 0.5, 0.2) in fixed point: a yellow
+ * highlighter is light and stays background, while blue and red inks are dark enough to count
+ * as text. */
+static inline guint
+text_luminance (l_uint32 p)
+{
+  return (77 * ((p >> L_RED_SHIFT) & 0xff) + 128 * ((p >> L_GREEN_SHIFT) & 0xff) +
+          51 * ((p >> L_BLUE_SHIFT) & 0xff) + 128) >> 8;
+}
+
+/* Every fourth pixel of every fourth row, in grey: what the text finder's decisions (the
+ * paper's tone, the threshold) are measured on, at a sixteenth of the cost. */
+#define DECIDE_STEP 4
+
+static PIX *
+subsample_luminance (PIX *pix)
+{
+  guint w = pixGetWidth (pix) / DECIDE_STEP, h = pixGetHeight (pix) / DECIDE_STEP;
+  gboolean rgb = pixGetDepth (pix) == 32;
+  PIX *small = pixCreate (MAX (w, 1), MAX (h, 1), 8);
+  const l_uint32 *data = pixGetData (pix);
+  guint wpl = pixGetWpl (pix), swpl = pixGetWpl (small);
+
+  for (guint y = 0; y < h; y++)
+    {
+      const l_uint32 *line = data + (gsize) DECIDE_STEP * y * wpl;
+      l_uint32 *sline = pixGetData (small) + (gsize) y * swpl;
+
+      for (guint x = 0; x < w; x++)
+        SET_DATA_BYTE (sline, x, rgb ? text_luminance (line[DECIDE_STEP * x])
+                                     : GET_DATA_BYTE (line, DECIDE_STEP * x));
+    }
+  return small;
+}
+
+/* The text finder's tiles of paper tone: 4 × 4 pixels of the reduced copy, 16 × 16 on the page
+ * (pixBackgroundNorm() is usually run with 10 × 15 at full resolution), of which a third must
+ * be paper. */
+#define TILE        4
+#define TILE_MIN    5
+#define BG_DARK     100    /* darker than this is ink, not paper, when measuring the tone */
+
+#ifdef __SSE2__
+/* The bit-reversed byte: the SIMD compare yields the first pixel lowest, Leptonica wants it
+ * highest. */
+static guint8 reversed[256];
+
+static gpointer
+init_reversed (gpointer data)
+{
+  for (guint i = 0; i < 256; i++)
+    {
+      guint r = 0;
+
+      for (guint b = 0; b < 8; b++)
+        r |= ((i >> b) & 1) << (7 - b);
+      reversed[i] = r;
+    }
+  return NULL;
+}
+
+/* 32 pixels of a 32 bpp row against their cuts: bit 31 - k set where pixel k's weighted sum
+ * 77 R + 128 G + 51 B is below cut[k]. Four pixels per instruction; the same result as the
+ * plain loop below. */
+static inline l_uint32
+text_word_sse2 (const l_uint32 *line,
+                const guint32  *cut)
+{
+  /* in memory a pixel is A, B, G, R: as 16-bit lanes (B << 8 | A) and (R << 8 | G) */
+  const __m128i w_br = _mm_set1_epi32 (51 | (77 << 16));
+  const __m128i w_ag = _mm_set1_epi32 (0 | (128 << 16));
+  const __m128i low = _mm_set1_epi16 (0xff);
+  __m128i lt[8];
+  l_uint32 word = 0;
+
+  G_STATIC_ASSERT (L_RED_SHIFT == 24 && L_GREEN_SHIFT == 16 && L_BLUE_SHIFT == 8);
+
+  for (guint q = 0; q < 8; q++)
+    {
+      __m128i v = _mm_loadu_si128 ((const __m128i *) (line + 4 * q));
+      __m128i x = _mm_add_epi32 (_mm_madd_epi16 (_mm_srli_epi16 (v, 8), w_br),
+                                 _mm_madd_epi16 (_mm_and_si128 (v, low), w_ag));
+
+      lt[q] = _mm_cmplt_epi32 (x, _mm_loadu_si128 ((const __m128i *) (cut + 4 * q)));
+    }
+  for (guint half = 0; half < 2; half++)
+    {
+      __m128i a = _mm_packs_epi32 (lt[4 * half], lt[4 * half + 1]);
+      __m128i b = _mm_packs_epi32 (lt[4 * half + 2], lt[4 * half + 3]);
+      guint m = _mm_movemask_epi8 (_mm_packs_epi16 (a, b));
+
+      word |= (l_uint32) ((reversed[m & 0xff] << 8) | reversed[m >> 8]) << (16 - 16 * half);
+    }
+  return word;
+}
+#endif
+
+/* 1 where the page's luminance, normalised by its tile's inverse paper tone @inv (16 bpp,
+ * value 256 × 255 / tone, as pixApplyInvBackgroundGrayMap() applies it; NULL: none), is below
+ * @thresh. One pass over the page, no grey or normalised copy of it: per tile the threshold
+ * is carried back to the unnormalised luminance, lum × inv / 256 < thresh ⇔ lum < ⌈thresh ×
+ * 256 / inv⌉, and for colour on to the weighted sum X = 77 R + 128 G + 51 B, whose luminance
+ * (X + 128) / 256 is below a cut c exactly when X < 256 c − 128. */
+static PIX *
+threshold_by_tiles (PIX   *page,
+                    PIX   *inv,
+                    guint  tile_w,
+                    guint  tile_h,
+                    guint  thresh)
+{
+  guint w = pixGetWidth (page), h = pixGetHeight (page);
+  gboolean rgb = pixGetDepth (page) == 32;
+  PIX *bw = pixCreate (w, h, 1);
+  const l_uint32 *data = pixGetData (page);
+  guint wpl = pixGetWpl (page), bwpl = pixGetWpl (bw);
+  g_autofree guint32 *cut = g_new (guint32, w);
+  guint mw = inv != NULL ? pixGetWidth (inv) : 0, mh = inv != NULL ? pixGetHeight (inv) : 0;
+  guint tile_row = G_MAXUINT;
+#ifdef __SSE2__
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, init_reversed, NULL);
+#endif
+
+  for (guint y = 0; y < h; y++)
+    {
+      const l_uint32 *line = data + (gsize) y * wpl;
+      l_uint32 *bline = pixGetData (bw) + (gsize) y * bwpl;
+      guint x0 = 0;
+
+      if (inv != NULL ? MIN (y / tile_h, mh - 1) != tile_row : y == 0)
+        {
+          const l_uint32 *iline = NULL;
+
+          if (inv != NULL)
+            {
+              tile_row = MIN (y / tile_h, mh - 1);
+              iline = pixGetData (inv) + (gsize) tile_row * pixGetWpl (inv);
+            }
+          for (guint x = 0; x < w; x++)
+            {
+              guint v = iline != NULL ? GET_DATA_TWO_BYTES (iline, MIN (x / tile_w, mw - 1)) : 256;
+              guint c = v == 0 ? 256 : MIN (256, (thresh * 256 + v - 1) / v);
+
+              cut[x] = rgb ? 256 * c - 128 : c;
+            }
+        }
+
+#ifdef __SSE2__
+      if (rgb)
+        for (; x0 + 32 <= w; x0 += 32)
+          bline[x0 / 32] = text_word_sse2 (line + x0, cut + x0);
+#endif
+      for (; x0 < w; x0 += 32)
+        {
+          guint n = MIN (32, w - x0);
+          l_uint32 word = 0;
+
+          if (rgb)
+            for (guint k = 0; k < n; k++)
+              {
+                l_uint32 p = line[x0 + k];
+                guint x = 77 * ((p >> L_RED_SHIFT) & 0xff) + 128 * ((p >> L_GREEN_SHIFT) & 0xff) +
+                          51 * ((p >> L_BLUE_SHIFT) & 0xff);
+
+                word |= (l_uint32) (x < cut[x0 + k]) << (31 - k);
+              }
+          else
+            for (guint k = 0; k < n; k++)
+              word |= (l_uint32) (GET_DATA_BYTE (line, x0 + k) < cut[x0 + k]) << (31 - k);
+          bline[x0 / 32] = word;
+        }
+    }
+  return bw;
+}
+
+/* Word @j of @row (NULL: a row outside the page) with every pixel x holding pixel x + @k. */
+static inline l_uint32
+shifted (const l_uint32 *row,
+         int             j,
+         int             wpl,
+         int             k)
+{
+  l_uint32 cur, next;
+
+  if (row == NULL)
+    return 0;
+  cur = j >= 0 && j < wpl ? row[j] : 0;
+  if (k == 0)
+    return cur;
+  if (k > 0)
+    {
+      next = j + 1 < wpl ? row[j + 1] : 0;
+      return (cur << k) | (next >> (32 - k));
+    }
+  next = j > 0 ? row[j - 1] : 0;
+  return (cur >> -k) | (next << (32 + k));
+}
+
+/* Removes the specks of at most 2 × 2 pixels from @bw (1 bpp, pad bits 0): dust, not letters
+ * (even an i's dot is larger at 200 dpi), and each would cost G4 codes. A speck is found
+ * without labelling components, by 32 pixels at a time: whatever lies in a 2 × 2 window whose
+ * 1-pixel ring holds no ink is a component of its own, and at most 2 × 2 large. (A speck
+ * closer than 2 pixels to other ink may keep every window's ring busy; it then stays — never
+ * does a pixel of a larger component go.) */
+static void
+remove_specks (PIX *bw)
+{
+  int h = pixGetHeight (bw), wpl = pixGetWpl (bw);
+  l_uint32 *data = pixGetData (bw);
+  g_autofree l_uint32 *orig = g_memdup2 (data, (gsize) wpl * h * 4);
+  g_autofree l_uint32 *e_prev = g_new0 (l_uint32, wpl);
+  g_autofree l_uint32 *e_cur = g_new0 (l_uint32, wpl);
+
+#define ROW(r) ((r) >= 0 && (r) < h ? orig + (gsize) (r) * wpl : NULL)
+  /* e_cur after row y: bit x set where the window with top left (x, y) has an empty ring */
+  for (int y = -1; y < h; y++)
+    {
+      const l_uint32 *above = ROW (y - 1), *top = ROW (y), *bottom = ROW (y + 1);
+      const l_uint32 *below = ROW (y + 2);
+
+      for (int j = 0; j < wpl; j++)
+        {
+          l_uint32 ring = 0, v_left, v_right;
+
+          for (int k = -1; k <= 2; k++)
+            ring |= shifted (above, j, wpl, k) | shifted (below, j, wpl, k);
+          v_left = shifted (top, j, wpl, -1) | shifted (bottom, j, wpl, -1);
+          v_right = shifted (top, j, wpl, 2) | shifted (bottom, j, wpl, 2);
+          e_cur[j] = ~(ring | v_left | v_right);
+        }
+
+      /* Row y lies in the windows with top row y - 1 and y, at columns x - 1 and x. */
+      if (top != NULL)
+        for (int j = 0; j < wpl; j++)
+          {
+            l_uint32 speck = top[j] & (e_cur[j] | shifted (e_cur, j, wpl, -1) |
+                                       e_prev[j] | shifted (e_prev, j, wpl, -1));
+
+            data[(gsize) y * wpl + j] &= ~speck;
+          }
+      memcpy (e_prev, e_cur, wpl * sizeof (l_uint32));
+    }
+#undef ROW
+}
+
 PIX *
 _pe_pdf_mrc_find_text (PIX *pix)
 {
-  g_autoptr(PIX) grey = NULL;
+  g_autoptr(PIX) small = NULL;
+  g_autoptr(PIX) map = NULL;
+  g_autoptr(PIX) inv = NULL;
   g_autoptr(PIX) norm = NULL;
-  g_autoptr(PIX) bw = NULL;
   l_int32 thresh = 0;
+  PIX *bw;
 
   g_return_val_if_fail (pixGetDepth (pix) == 8 || pixGetDepth (pix) == 32, NULL);
 
-  /* Luminance, not the darkest channel: a yellow highlighter is light and stays background,
-   * while blue and red inks are dark enough to count as text. */
-  grey = pixGetDepth (pix) == 32 ? pixConvertRGBToLuminance (pix) : pixClone (pix);
-
   /* Paper tone, shading and grey recycled paper become white, so one threshold fits the
    * whole page. Leptonica refuses pages smaller than its tiles; those are taken as they are. */
-  norm = pixBackgroundNorm (grey, NULL, NULL, 10, 15, 100, 50, 255, 2, 2);
-  if (norm == NULL)
-    norm = pixClone (grey);
+  small = subsample_luminance (pix);
+  if (pixGetWidth (small) >= 2 * TILE && pixGetHeight (small) >= 2 * TILE &&
+      pixGetBackgroundGrayMap (small, NULL, TILE, TILE, BG_DARK, TILE_MIN, &map) == 0)
+    inv = pixGetInvBackgroundMap (map, 255, 2, 2);
+  norm = inv != NULL ? pixApplyInvBackgroundGrayMap (small, inv, TILE, TILE) : pixClone (small);
 
   /* Otsu between ink and paper, bounded: on an empty page it would otherwise split the paper's
    * noise into "text", and on a page of faint print it must not reach into the paper. */
-  if (pixSplitDistributionFgBg (norm, 0.1, 2, &thresh, NULL, NULL, NULL) != 0)
+  if (norm == NULL || pixSplitDistributionFgBg (norm, 0.1, 1, &thresh, NULL, NULL, NULL) != 0)
     thresh = 160;
   thresh = CLAMP (thresh, 100, 200);
-  bw = pixThresholdToBinary (norm, thresh);
-  if (bw == NULL)
-    return NULL;
 
-  /* Specks of at most 2 × 2 pixels are dust, not letters (even an i's dot is larger at
-   * 200 dpi); each would cost G4 codes. They stay in the background. */
-  return pixSelectBySize (bw, 3, 3, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
+  bw = threshold_by_tiles (pix, inv, DECIDE_STEP * TILE, DECIDE_STEP * TILE, thresh);
+  remove_specks (bw);
+  pixCopyResolution (bw, pix);
+  return bw;
 }
 
 typedef struct
@@ -106,6 +353,7 @@ typedef struct
   guint64  lum_sum[256][3];
   guint    n_pixels;
   PIX     *pix;
+  int      x0, y0, x1, y1;  /* bounding box of its pixels, inclusive */
 } Ink;
 
 static inline guint
@@ -184,15 +432,45 @@ find_inks (Bin   *bins,
 /* Colour alone cannot tell a lighter ink (a stamp beside a dark blue letterhead) from the
  * lighter edge of a darker one: both are mixes of it with paper. Where they lie can: a
  * cluster whose pixels mostly touch a larger ink's is its edge and is merged into it. */
+/* How many pixels of ink @a touch ink @b (lie within 1 pixel of one of its pixels). Only @a's
+ * bounding box is looked at, grown by the one pixel the touch can reach: a stamp's box is a
+ * small part of the page. */
+static guint
+count_touching (const Ink *a,
+                const Ink *b)
+{
+  BOX *box;
+  g_autoptr(PIX) a_part = NULL;
+  g_autoptr(PIX) b_part = NULL;
+  g_autoptr(PIX) grown = NULL;
+  int w = pixGetWidth (a->pix), h = pixGetHeight (a->pix);
+  int x0 = MAX (a->x0 - 1, 0), y0 = MAX (a->y0 - 1, 0);
+  int x1 = MIN (a->x1 + 1, w - 1), y1 = MIN (a->y1 + 1, h - 1);
+  l_int32 n = 0;
+
+  if (a->x1 < b->x0 - 1 || b->x1 < a->x0 - 1 || a->y1 < b->y0 - 1 || b->y1 < a->y0 - 1)
+    return 0;
+  box = boxCreate (x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+  a_part = pixClipRectangle (a->pix, box, NULL);
+  b_part = pixClipRectangle (b->pix, box, NULL);
+  boxDestroy (&box);
+  if (a_part == NULL || b_part == NULL)
+    return 0;
+  /* b's pixels just outside the box cannot reach into a's box, which lies 1 pixel inside */
+  grown = pixDilateBrick (NULL, b_part, 3, 3);
+  pixAnd (grown, grown, a_part);
+  pixCountPixels (grown, &n, NULL);
+  return n;
+}
+
+/* Colour alone cannot tell a lighter ink (a stamp beside a dark blue letterhead) from the
+ * lighter edge of a darker one: both are mixes of it with paper. Where they lie can: a
+ * cluster whose pixels mostly touch a larger ink's is its edge and is merged into it. */
 static void
 merge_edge_inks (Ink   *inks,
                  guint  n_inks)
 {
-  PIX *grown[PE_PDF_MRC_MAX_LAYERS] = { NULL };
   gboolean seen[PE_PDF_MRC_MAX_LAYERS] = { FALSE };
-
-  for (guint i = 0; i < n_inks; i++)
-    grown[i] = pixDilateBrick (NULL, inks[i].pix, 3, 3);
 
   for (;;)
     {
@@ -209,19 +487,19 @@ merge_edge_inks (Ink   *inks,
       if (a == 0)
         break;
       seen[a] = TRUE;
+      if (inks[a].n_pixels == 0)
+        continue;
 
       for (guint i = 0; i < n_inks; i++)
         {
-          g_autoptr(PIX) touch = NULL;
-          l_int32 n = 0;
+          double f;
 
           if (i == a || inks[i].pix == NULL || inks[i].n_pixels <= inks[a].n_pixels)
             continue;
-          touch = pixAnd (NULL, inks[a].pix, grown[i]);
-          pixCountPixels (touch, &n, NULL);
-          if ((double) n / MAX (inks[a].n_pixels, 1) > best)
+          f = (double) count_touching (&inks[a], &inks[i]) / inks[a].n_pixels;
+          if (f > best)
             {
-              best = (double) n / MAX (inks[a].n_pixels, 1);
+              best = f;
               b = i;
             }
         }
@@ -229,7 +507,6 @@ merge_edge_inks (Ink   *inks,
         continue;
 
       pixOr (inks[b].pix, inks[b].pix, inks[a].pix);
-      pixOr (grown[b], grown[b], grown[a]);
       for (guint l = 0; l < 256; l++)
         {
           inks[b].lum_count[l] += inks[a].lum_count[l];
@@ -237,11 +514,12 @@ merge_edge_inks (Ink   *inks,
             inks[b].lum_sum[l][c] += inks[a].lum_sum[l][c];
         }
       inks[b].n_pixels += inks[a].n_pixels;
+      inks[b].x0 = MIN (inks[b].x0, inks[a].x0);
+      inks[b].y0 = MIN (inks[b].y0, inks[a].y0);
+      inks[b].x1 = MAX (inks[b].x1, inks[a].x1);
+      inks[b].y1 = MAX (inks[b].y1, inks[a].y1);
       pixDestroy (&inks[a].pix);
     }
-
-  for (guint i = 0; i < n_inks; i++)
-    pixDestroy (&grown[i]);
 }
 
 /* The mean colour of the ink's darker half: its anti-aliased and blurred edges are lighter than
@@ -310,13 +588,12 @@ split_inks (PIX      *page,
 
       for (guint wx = 0; wx < (w + 31) / 32; wx++)
         {
-          if (mline[wx] == 0)
-            continue;
-          for (guint x = wx * 32; x < MIN (w, wx * 32 + 32); x++)
+          /* only the set bits: text is a tenth of the page */
+          for (l_uint32 m = mline[wx]; m != 0; m &= m - 1)
             {
-              guint r, g, b;
+              guint x = wx * 32 + 31 - __builtin_ctz (m), r, g, b;
 
-              if (!GET_DATA_BIT (mline, x))
+              if (x >= w)
                 continue;
               get_pixel (line, x, rgb, &r, &g, &b);
               if (MAX (r, MAX (g, b)) - MIN (r, MIN (g, b)) < CHROMA_MIN)
@@ -358,20 +635,23 @@ split_inks (PIX      *page,
     }
 
   /* Pass 2: each text pixel to its ink. */
+  for (guint i = 0; i < n_inks; i++)
+    {
+      inks[i].x0 = inks[i].y0 = G_MAXINT;
+      inks[i].x1 = inks[i].y1 = -1;
+    }
   for (guint y = 0; y < h; y++)
     {
       const l_uint32 *line = data + (gsize) y * wpl, *mline = mdata + (gsize) y * mwpl;
 
       for (guint wx = 0; wx < (w + 31) / 32; wx++)
         {
-          if (mline[wx] == 0)
-            continue;
-          for (guint x = wx * 32; x < MIN (w, wx * 32 + 32); x++)
+          for (l_uint32 m = mline[wx]; m != 0; m &= m - 1)
             {
-              guint r, g, b, k = 0, l;
+              guint x = wx * 32 + 31 - __builtin_ctz (m), r, g, b, k = 0, l;
               Ink *ink;
 
-              if (!GET_DATA_BIT (mline, x))
+              if (x >= w)
                 continue;
               get_pixel (line, x, rgb, &r, &g, &b);
               if (MAX (r, MAX (g, b)) - MIN (r, MIN (g, b)) >= CHROMA_MIN)
@@ -404,12 +684,83 @@ split_inks (PIX      *page,
               ink->lum_sum[l][1] += g;
               ink->lum_sum[l][2] += b;
               ink->n_pixels++;
+              ink->x0 = MIN (ink->x0, (int) x);
+              ink->x1 = MAX (ink->x1, (int) x);
+              ink->y0 = MIN (ink->y0, (int) y);
+              ink->y1 = MAX (ink->y1, (int) y);
             }
         }
     }
 
   merge_edge_inks (inks, n_inks);
   return n_inks;
+}
+
+/* The sums of one block of @page's pixels outside @exclude. R and B are summed side by side in
+ * the 16-bit halves of one word (a block has at most 16 × 16 pixels, whose sum of one channel
+ * stays below 65536), in registers: the page is read once, block row by block row. */
+static inline guint
+sum_block (const l_uint32 *data,
+           guint           wpl,
+           const l_uint32 *edata,
+           guint           ewpl,
+           gboolean        rgb,
+           guint           x0,
+           guint           y0,
+           guint           nx,
+           guint           ny,
+           guint32        *rb,
+           guint32        *g)
+{
+  guint32 sum_rb = 0, sum_g = 0, n = 0;
+
+  for (guint y = y0; y < y0 + ny; y++)
+    {
+      const l_uint32 *line = data + (gsize) y * wpl, *eline = edata + (gsize) y * ewpl;
+      guint j = x0 >> 5;
+      /* the @nx exclusion bits of this row of the block, its first pixel highest */
+      guint64 window = ((guint64) eline[j] << 32) | (j + 1 < ewpl ? eline[j + 1] : 0);
+      guint32 bits = (guint32) ((window << (x0 & 31)) >> (64 - nx));
+
+      if (bits == 0)
+        {
+          /* the common case: paper only */
+          for (guint x = x0; x < x0 + nx; x++)
+            if (rgb)
+              {
+                sum_rb += (line[x] >> L_BLUE_SHIFT) & 0x00ff00ff;
+                sum_g += (line[x] >> L_GREEN_SHIFT) & 0xff;
+              }
+            else
+              {
+                sum_g += GET_DATA_BYTE (line, x);
+              }
+          n += nx;
+          continue;
+        }
+
+      for (guint x = x0, k = nx - 1; x < x0 + nx; x++, k--)
+        {
+          /* all ones where the pixel counts, zero where it is text or halo */
+          l_uint32 keep = ((bits >> k) & 1) - 1;
+
+          if (rgb)
+            {
+              l_uint32 p = line[x];
+
+              sum_rb += (p >> L_BLUE_SHIFT) & 0x00ff00ff & keep;
+              sum_g += (p >> L_GREEN_SHIFT) & 0xff & keep;
+            }
+          else
+            {
+              sum_g += GET_DATA_BYTE (line, x) & keep;
+            }
+          n += keep & 1;
+        }
+    }
+  *rb = sum_rb;
+  *g = sum_g;
+  return n;
 }
 
 /* The page reduced by @factor from the pixels outside @exclude; blocks that lie wholly under
@@ -426,101 +777,105 @@ reduce_background (PIX   *page,
   const l_uint32 *data = pixGetData (page), *edata = pixGetData (exclude);
   guint wpl = pixGetWpl (page), ewpl = pixGetWpl (exclude);
   gsize n = (gsize) bw * bh;
-  g_autofree guint32 *sum = g_new0 (guint32, n * nc);
-  g_autofree guint16 *count = g_new0 (guint16, n);
   g_autofree guint8 *value = g_new0 (guint8, n * nc);
-  g_autofree guint16 *gen = g_new0 (guint16, n);    /* pass that filled the block; 0 = hole */
-  g_autoptr(GArray) holes = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree guint32 *gen = g_new0 (guint32, n);    /* wave that filled the block; 0 = hole */
+  g_autofree guint8 *queued = g_new0 (guint8, n);
+  g_autoptr(GArray) wave = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) next = g_array_new (FALSE, FALSE, sizeof (guint32));
+  gsize n_filled = 0;
   PIX *bg;
 
-  for (guint y = 0; y < h; y++)
-    {
-      const l_uint32 *line = data + (gsize) y * wpl, *eline = edata + (gsize) y * ewpl;
-      gsize row = (gsize) (y / factor) * bw;
+  for (guint by = 0; by < bh; by++)
+    for (guint bx = 0; bx < bw; bx++)
+      {
+        gsize i = (gsize) by * bw + bx;
+        guint32 rb, g;
+        guint count = sum_block (data, wpl, edata, ewpl, rgb, bx * factor, by * factor,
+                                 MIN (factor, w - bx * factor), MIN (factor, h - by * factor),
+                                 &rb, &g);
 
-      for (guint x = 0; x < w; x++)
-        {
-          gsize i;
-
-          if (GET_DATA_BIT (eline, x))
-            continue;
-          i = row + x / factor;
-          count[i]++;
-          if (rgb)
-            {
-              l_uint32 p = line[x];
-
-              sum[3 * i] += (p >> L_RED_SHIFT) & 0xff;
-              sum[3 * i + 1] += (p >> L_GREEN_SHIFT) & 0xff;
-              sum[3 * i + 2] += (p >> L_BLUE_SHIFT) & 0xff;
-            }
-          else
-            {
-              sum[i] += GET_DATA_BYTE (line, x);
-            }
-        }
-    }
-
-  for (gsize i = 0; i < n; i++)
-    {
-      if (count[i] == 0)
-        {
-          guint32 hole = i;
-
-          g_array_append_val (holes, hole);
+        if (count == 0)
           continue;
-        }
-      gen[i] = 1;
-      for (guint c = 0; c < nc; c++)
-        value[nc * i + c] = (sum[nc * i + c] + count[i] / 2) / count[i];
-    }
+        gen[i] = 1;
+        n_filled++;
+        if (rgb)
+          {
+            value[3 * i] = ((rb >> 16) + count / 2) / count;
+            value[3 * i + 1] = (g + count / 2) / count;
+            value[3 * i + 2] = ((rb & 0xffff) + count / 2) / count;
+          }
+        else
+          {
+            value[i] = (g + count / 2) / count;
+          }
+      }
 
-  /* Each pass fills the holes that touch a block filled before this pass, with the mean of
-   * those neighbours, so the paper flows in evenly from all sides. */
-  for (guint16 pass = 2; holes->len > 0; pass++)
+#define FOR_NEIGHBOURS(i, j)                                                          \
+  for (int dy_ = -1; dy_ <= 1; dy_++)                                                 \
+    for (int dx_ = -1; dx_ <= 1; dx_++)                                               \
+      for (int nx_ = (int) ((i) % bw) + dx_, ny_ = (int) ((i) / bw) + dy_, once_ = 1;   \
+           once_ && nx_ >= 0 && ny_ >= 0 && nx_ < (int) bw && ny_ < (int) bh; once_ = 0) \
+        for (gsize j = (gsize) ny_ * bw + nx_; once_; once_ = 0)
+
+  /* The holes next to paper, then wave by wave inwards: each wave fills its holes with the mean
+   * of their neighbours filled by earlier waves, so the paper flows in evenly from all sides. */
+  if (n_filled > 0)
+    for (gsize i = 0; i < n; i++)
+      if (gen[i] == 0)
+        FOR_NEIGHBOURS (i, j)
+          if (gen[j] == 1 && !queued[i])
+            {
+              guint32 hole = i;
+
+              queued[i] = 1;
+              g_array_append_val (wave, hole);
+            }
+
+  for (guint32 pass = 2; wave->len > 0; pass++)
     {
-      guint kept = 0;
+      GArray *tmp;
 
-      for (guint k = 0; k < holes->len; k++)
+      for (guint k = 0; k < wave->len; k++)
         {
-          guint32 i = g_array_index (holes, guint32, k);
-          guint x = i % bw, y = i / bw;
+          guint32 i = g_array_index (wave, guint32, k);
           guint acc[3] = { 0 }, m = 0;
 
-          for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++)
+          FOR_NEIGHBOURS (i, j)
+            if (gen[j] != 0 && gen[j] < pass)
               {
-                int nx = (int) x + dx, ny = (int) y + dy;
-                gsize j;
-
-                if (nx < 0 || ny < 0 || nx >= (int) bw || ny >= (int) bh)
-                  continue;
-                j = (gsize) ny * bw + nx;
-                if (gen[j] == 0 || gen[j] == pass)
-                  continue;
                 for (guint c = 0; c < nc; c++)
                   acc[c] += value[nc * j + c];
                 m++;
               }
-          if (m == 0)
-            {
-              g_array_index (holes, guint32, kept++) = i;
-              continue;
-            }
+          g_assert (m > 0);
           for (guint c = 0; c < nc; c++)
             value[nc * i + c] = (acc[c] + m / 2) / m;
           gen[i] = pass;
         }
 
-      if (kept == holes->len || pass == G_MAXUINT16)
+      g_array_set_size (next, 0);
+      for (guint k = 0; k < wave->len; k++)
         {
-          /* nothing but text on the whole page: white paper */
-          for (guint k = 0; k < kept; k++)
-            memset (value + nc * g_array_index (holes, guint32, k), 0xff, nc);
-          break;
+          guint32 i = g_array_index (wave, guint32, k);
+
+          FOR_NEIGHBOURS (i, j)
+            if (gen[j] == 0 && !queued[j])
+              {
+                guint32 hole = j;
+
+                queued[j] = 1;
+                g_array_append_val (next, hole);
+              }
         }
-      g_array_set_size (holes, kept);
+      tmp = wave;
+      wave = next;
+      next = tmp;
     }
+#undef FOR_NEIGHBOURS
+
+  /* nothing but text on the whole page: white paper */
+  if (n_filled == 0)
+    memset (value, 0xff, n * nc);
 
   bg = pixCreate (bw, bh, rgb ? 32 : 8);
   for (guint y = 0; y < bh; y++)
@@ -648,9 +1003,7 @@ _pe_pdf_mrc_encode (PePdfMrc   *mrc,
                          "Try again; if it keeps failing, report a bug."));
           return FALSE;
         }
-      /* 1 (text) is coded black, which the decoder turns into 0: where a stencil paints. */
-      layer->mask.decode_parms = g_strdup_printf ("<< /K -1 /Columns %u /Rows %u >>",
-                                                  layer->mask.width, layer->mask.height);
+      _pe_pdf_image_set_decode_parms (&layer->mask);
     }
 
   /* The letters' anti-aliased fringe, 1 pixel per 150 dpi, is left out of the background

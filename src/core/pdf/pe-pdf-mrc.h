@@ -39,7 +39,9 @@ guint     _pe_pdf_mrc_choose_factor    (double      dpi,
                                         int         target_dpi);
 /* The text of an 8 or 32 bpp page, 1 = text: background normalisation, then a global Otsu
  * threshold held within fixed bounds (so that an empty page does not turn its paper noise
- * into "text"), without specks of at most 2 × 2 pixels. */
+ * into "text"), without specks of at most 2 × 2 pixels (those with other ink closer than 2
+ * pixels may stay). The paper tone and the threshold are measured on every fourth pixel of
+ * every fourth row; the page itself is read once. */
 PIX      *_pe_pdf_mrc_find_text        (PIX        *pix);
 /* Splits @pix (8 or 32 bpp) into ink layers and a background reduced by @factor.
  * @mask (1 bpp, same size; NULL: _pe_pdf_mrc_find_text()) says which pixels are text. A given

@@ -29,6 +29,7 @@
 #include "pe-pdf-image.h"
 #include "pe-pdf-mrc.h"
 #include "pe-pdf-output.h"
+#include "pe-pdf-page-private.h"
 #include "pe-pdfa-writer-private.h"
 #include "pe-xmp.h"
 
@@ -499,25 +500,6 @@ append_text_layer (PePdfaWriter *self,
 }
 
 static void
-resolution (PIX    *pix,
-            double *xres,
-            double *yres)
-{
-  int x = pixGetXRes (pix);
-  int y = pixGetYRes (pix);
-
-  if (x <= 0 && y <= 0)
-    x = y = 300;
-  else if (x <= 0)
-    x = y;
-  else if (y <= 0)
-    y = x;
-
-  *xres = x;
-  *yres = y;
-}
-
-static void
 write_image_obj (PePdfaWriter     *self,
                  guint             num,
                  const PePdfImage *image)
@@ -561,7 +543,8 @@ append_placement (GString *s,
  * text layer of @ocr on top. */
 static gboolean
 write_page (PePdfaWriter      *self,
-            PIX               *pix,
+            guint              width,
+            guint              height,
             double             xres,
             double             yres,
             double             page_w,
@@ -582,12 +565,12 @@ write_page (PePdfaWriter      *self,
     {
       double sx = 72.0 / xres, sy = 72.0 / yres;
 
-      /* Boxes are in @pix's pixels; should the recognition have run on a scaled copy, its own
-       * page size says by how much. */
+      /* Boxes are in the page's pixels; should the recognition have run on a scaled copy, its
+       * own page size says by how much. */
       if (pe_ocr_result_get_width (ocr) > 0 && pe_ocr_result_get_height (ocr) > 0)
         {
-          sx *= (double) pixGetWidth (pix) / pe_ocr_result_get_width (ocr);
-          sy *= (double) pixGetHeight (pix) / pe_ocr_result_get_height (ocr);
+          sx *= (double) width / pe_ocr_result_get_width (ocr);
+          sy *= (double) height / pe_ocr_result_get_height (ocr);
         }
       if (self->used_cids == NULL)
         self->used_cids = g_new0 (guint32, N_BMP / 32);
@@ -631,46 +614,36 @@ write_page (PePdfaWriter      *self,
   return TRUE;
 }
 
-static gboolean
-add_page_mrc (PePdfaWriter  *self,
-              PIX           *pix,
-              PIX           *mask,
-              PeOcrResult   *ocr,
-              GCancellable  *cancellable,
-              GError       **error)
+/* The page's drawing: its image over the whole page, or the MRC background and then each
+ * stencil mask in its ink. */
+static GString *
+page_content (PePdfPage *page,
+              double     page_w,
+              double     page_h)
 {
-  g_auto(PePdfMrc) mrc = { 0 };
-  g_autoptr(GString) content = NULL;
-  const PePdfImage *images[1 + PE_PDF_MRC_MAX_LAYERS];
-  double xres, yres, page_w, page_h, bg_w, bg_h;
-  guint n_images = 0;
+  GString *content;
+  double bg_w, bg_h;
 
-  resolution (pix, &xres, &yres);
-  page_w = pixGetWidth (pix) * 72.0 / xres;
-  page_h = pixGetHeight (pix) * 72.0 / yres;
-
-  if (!_pe_pdf_mrc_encode (&mrc, pix, mask,
-                           _pe_pdf_mrc_choose_factor (MIN (xres, yres), self->mrc_dpi),
-                           self->mrc_quality, error))
-    return FALSE;
-  self->encode_usec += mrc.encode_usec;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
+  if (page->encoding != PE_PDF_PAGE_MRC)
+    {
+      content = g_string_new ("q\n");
+      append_placement (content, 0, 0, page_w, page_h);
+      g_string_append (content, "\n/Im0 Do\nQ\n");
+      return content;
+    }
 
   /* The background's last row and column may stand out beyond the page (its blocks are whole
    * multiples of the page's pixels); it is drawn at its true scale, top left on the page's,
    * and the page clips the rest, so that it lies exactly under the text. */
-  bg_w = mrc.background.width * mrc.factor * 72.0 / xres;
-  bg_h = mrc.background.height * mrc.factor * 72.0 / yres;
+  bg_w = page->images[0].width * page->factor * 72.0 / page->x_dpi;
+  bg_h = page->images[0].height * page->factor * 72.0 / page->y_dpi;
   content = g_string_new ("q ");
   append_placement (content, 0, page_h - bg_h, bg_w, bg_h);
   g_string_append (content, "/Im0 Do Q\n");
-  images[n_images++] = &mrc.background;
 
-  for (guint i = 0; i < mrc.n_layers; i++)
+  for (guint i = 1; i < page->n_images; i++)
     {
-      const guint8 *rgb = mrc.layers[i].rgb;
+      const guint8 *rgb = page->rgb[i];
 
       g_string_append (content, "q ");
       if (rgb[0] == rgb[1] && rgb[1] == rgb[2])
@@ -688,14 +661,43 @@ add_page_mrc (PePdfaWriter  *self,
           g_string_append (content, "rg ");
         }
       append_placement (content, 0, 0, page_w, page_h);
-      g_string_append_printf (content, "/Im%u Do Q\n", n_images);
-      images[n_images++] = &mrc.layers[i].mask;
+      g_string_append_printf (content, "/Im%u Do Q\n", i);
     }
-
-  return write_page (self, pix, xres, yres, page_w, page_h, images, n_images, content, ocr,
-                     error);
+  return content;
 }
 
+static gboolean
+add_pdf_page (PePdfaWriter  *self,
+              PePdfPage     *page,
+              PeOcrResult   *ocr,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GString) content = NULL;
+  const PePdfImage *images[PE_PDF_PAGE_MAX_IMAGES];
+  double page_w, page_h;
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok;
+
+  if (!check_usable (self, error))
+    return FALSE;
+  /* Nothing of this page is in the file yet: a cancel here leaves a document that can still be
+   * finished with the pages before. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  pe_pdf_page_get_size_pt (page, &page_w, &page_h);
+  content = page_content (page, page_w, page_h);
+  for (guint i = 0; i < page->n_images; i++)
+    images[i] = &page->images[i];
+
+  ok = write_page (self, page->width, page->height, page->x_dpi, page->y_dpi, page_w, page_h,
+                   images, page->n_images, content, ocr, error);
+  self->add_usec += g_get_monotonic_time () - start;
+  return ok;
+}
+
+/* Encodes with the writer's settings, then adds: the one way pages get into the file. */
 static gboolean
 add_page (PePdfaWriter        *self,
           PIX                 *pix,
@@ -706,45 +708,27 @@ add_page (PePdfaWriter        *self,
           GCancellable        *cancellable,
           GError             **error)
 {
-  g_auto(PePdfImage) image = { 0 };
-  g_autoptr(GString) content = NULL;
-  const PePdfImage *images[1] = { &image };
-  double xres, yres, page_w, page_h;
+  PePdfPageParams params = {
+    .jpeg_quality = self->jpeg_quality,
+    .mrc_dpi = self->mrc_dpi,
+    .mrc_quality = self->mrc_quality,
+    .mrc_mask = mask,
+  };
+  g_autoptr(PePdfPage) page = NULL;
+  gint64 start;
 
   if (!check_usable (self, error))
     return FALSE;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+
+  start = g_get_monotonic_time ();
+  page = pe_pdf_page_new (pix, encoding, jpeg, &params, cancellable, error);
+  /* the time in add_page counts the encoding, of which encode_usec says how much it was */
+  self->add_usec += g_get_monotonic_time () - start;
+  if (page == NULL)
     return FALSE;
+  self->encode_usec += page->encode_usec;
 
-  /* MRC only pays on grey and colour; a black-and-white page is a mask already. */
-  if (encoding == PE_PDF_IMAGE_MRC)
-    {
-      g_autoptr(PIX) norm = _pe_pdf_image_normalize (pix);
-
-      if (norm == NULL || pixGetDepth (norm) != 1)
-        return add_page_mrc (self, pix, mask, ocr, cancellable, error);
-      encoding = PE_PDF_IMAGE_AUTO;
-      jpeg = NULL;
-    }
-
-  resolution (pix, &xres, &yres);
-  page_w = pixGetWidth (pix) * 72.0 / xres;
-  page_h = pixGetHeight (pix) * 72.0 / yres;
-
-  if (!_pe_pdf_image_encode (&image, pix, encoding, jpeg, self->jpeg_quality, error))
-    return FALSE;
-  self->encode_usec += image.encode_usec;
-
-  /* Nothing of this page is in the file yet: a cancel here leaves a document that can still be
-   * finished with the pages before. */
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  content = g_string_new ("q\n");
-  append_placement (content, 0, 0, page_w, page_h);
-  g_string_append (content, "\n/Im0 Do\nQ\n");
-
-  return write_page (self, pix, xres, yres, page_w, page_h, images, 1, content, ocr, error);
+  return add_pdf_page (self, page, ocr, cancellable, error);
 }
 
 gboolean
@@ -756,18 +740,13 @@ pe_pdfa_writer_add_page (PePdfaWriter        *self,
                          GCancellable        *cancellable,
                          GError             **error)
 {
-  gint64 start = g_get_monotonic_time ();
-  gboolean ok;
-
   g_return_val_if_fail (PE_IS_PDFA_WRITER (self), FALSE);
   g_return_val_if_fail (pix != NULL, FALSE);
   g_return_val_if_fail (encoding >= PE_PDF_IMAGE_AUTO && encoding <= PE_PDF_IMAGE_MRC, FALSE);
   g_return_val_if_fail (!self->finished, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  ok = add_page (self, pix, encoding, jpeg, NULL, ocr, cancellable, error);
-  self->add_usec += g_get_monotonic_time () - start;
-  return ok;
+  return add_page (self, pix, encoding, jpeg, NULL, ocr, cancellable, error);
 }
 
 gboolean
@@ -778,9 +757,6 @@ pe_pdfa_writer_add_page_mrc (PePdfaWriter  *self,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  gint64 start = g_get_monotonic_time ();
-  gboolean ok;
-
   g_return_val_if_fail (PE_IS_PDFA_WRITER (self), FALSE);
   g_return_val_if_fail (pix != NULL, FALSE);
   g_return_val_if_fail (mask == NULL || pixGetDepth (mask) == 1, FALSE);
@@ -789,9 +765,22 @@ pe_pdfa_writer_add_page_mrc (PePdfaWriter  *self,
   g_return_val_if_fail (!self->finished, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  ok = add_page (self, pix, PE_PDF_IMAGE_MRC, NULL, mask, ocr, cancellable, error);
-  self->add_usec += g_get_monotonic_time () - start;
-  return ok;
+  return add_page (self, pix, PE_PDF_IMAGE_MRC, NULL, mask, ocr, cancellable, error);
+}
+
+gboolean
+pe_pdfa_writer_add_pdf_page (PePdfaWriter  *self,
+                             PePdfPage     *page,
+                             PeOcrResult   *ocr,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_return_val_if_fail (PE_IS_PDFA_WRITER (self), FALSE);
+  g_return_val_if_fail (PE_IS_PDF_PAGE (page), FALSE);
+  g_return_val_if_fail (!self->finished, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return add_pdf_page (self, page, ocr, cancellable, error);
 }
 
 void

@@ -8,6 +8,7 @@
 #include <allheaders.h>
 
 #include "pe-ocr-result.h"
+#include "pe-pdf-page.h"
 
 G_BEGIN_DECLS
 
@@ -37,14 +38,6 @@ typedef struct
                                  * ignored for the other levels */
   const char *attachment_name;  /* its file name; "metadata.xml" if NULL */
 } PePdfMetadata;
-
-typedef enum
-{
-  PE_PDF_IMAGE_AUTO = 0,  /* 1 bpp → CCITT G4, 8/32 bpp → JPEG */
-  PE_PDF_IMAGE_FLATE,     /* lossless */
-  PE_PDF_IMAGE_MRC,       /* 8/32 bpp → mixed raster content, text found automatically (see
-                           * pe_pdfa_writer_add_page_mrc()); 1 bpp → CCITT G4 */
-} PePdfImageEncoding;
 
 #define PE_TYPE_PDFA_WRITER (pe_pdfa_writer_get_type ())
 G_DECLARE_FINAL_TYPE (PePdfaWriter, pe_pdfa_writer, PE, PDFA_WRITER, GObject)
@@ -85,13 +78,23 @@ gboolean      pe_pdfa_writer_add_page    (PePdfaWriter         *self,
  * @mask (1 bpp, same size as @pix, 1 = text) says which pixels are text; it is kept exactly,
  * i.e. the union of the painted masks is @mask, split by the pixels' colours in @pix. With
  * @mask NULL the writer finds the text itself: luminance, background normalisation and a
- * bounded global Otsu threshold, specks of ≤ 2 × 2 pixels dropped; found pixels of a colour
- * that matches no ink (photos, rare colours) then stay in the background.
+ * bounded global Otsu threshold, isolated specks of ≤ 2 × 2 pixels dropped; found pixels of a
+ * colour that matches no ink (photos, rare colours) then stay in the background.
  * A 1 bpp @pix is written as by pe_pdfa_writer_add_page() (CCITT G4). The page size and @ocr
  * are handled as there. */
 gboolean      pe_pdfa_writer_add_page_mrc (PePdfaWriter        *self,
                                           PIX                  *pix,
                                           PIX                  *mask,
+                                          PeOcrResult          *ocr,
+                                          GCancellable         *cancellable,
+                                          GError              **error);
+/* Adds a page encoded beforehand (pe_pdf_page_new(), possibly in another thread, or
+ * pe_pdf_page_new_from_bytes() after a restart): its streams are copied, nothing is encoded.
+ * @ocr as in pe_pdfa_writer_add_page(), its boxes in the page's pixels. The writer's JPEG and
+ * MRC settings do not apply; they were the page's. @page is only read and may be added to
+ * several documents. */
+gboolean      pe_pdfa_writer_add_pdf_page (PePdfaWriter        *self,
+                                          PePdfPage            *page,
                                           PeOcrResult          *ocr,
                                           GCancellable         *cancellable,
                                           GError              **error);
