@@ -84,6 +84,10 @@ pe_application_dispose (GObject *object)
 {
   PeApplication *self = (PeApplication *)object;
 
+  /* A process task finishing in a worker thread may still hold the pipeline; the engines must
+   * not outlive main () (see pe_pipeline_release_ocr()). */
+  if (self->pipeline != NULL)
+    pe_pipeline_release_ocr (self->pipeline);
   g_clear_object (&self->pipeline);
 
   G_OBJECT_CLASS (pe_application_parent_class)->dispose (object);

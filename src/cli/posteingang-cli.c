@@ -255,26 +255,14 @@ open_pipeline (GError **error)
   return g_steal_pointer (&pipeline);
 }
 
-/* The last reference may belong to a task still finishing in a worker thread; wait for it, so
- * that the OCR engines are freed before exit() runs Tesseract's static destructors (which
- * otherwise complain about "leaks" on the terminal). */
+/* The engines go first, in this thread: a task finishing in a worker thread may hold the last
+ * reference to the pipeline, and exit() must not run Tesseract's static destructors while
+ * they are still alive (they print "LEAK" warnings). */
 static void
 close_pipeline (PePipeline *pipeline)
 {
-  GWeakRef weak;
-
-  g_weak_ref_init (&weak, pipeline);
+  pe_pipeline_release_ocr (pipeline);
   g_object_unref (pipeline);
-  for (guint i = 0; i < 10000; i++)
-    {
-      PePipeline *still = g_weak_ref_get (&weak);
-
-      if (still == NULL)
-        break;
-      g_object_unref (still);
-      g_usleep (1000);
-    }
-  g_weak_ref_clear (&weak);
 }
 
 typedef PePipeline *CliPipeline;
@@ -381,6 +369,7 @@ print_summary (PePipeline             *pipeline,
       add_double (b, "ocr_seconds", s->ocr_seconds);
       add_double (b, "pdf_seconds", s->pdf_seconds);
       add_double (b, "tesseract_cpu_seconds", s->tesseract_seconds);
+      add_double (b, "encode_seconds", s->encode_seconds);
       add_string (b, "outbox", pe_pipeline_get_outbox_dir (pipeline));
       json_builder_set_member_name (b, "error");
       if (error != NULL)
@@ -400,9 +389,9 @@ print_summary (PePipeline             *pipeline,
       g_print (g_dngettext (GETTEXT_PACKAGE, ", %u page", ", %u pages", s->pages), s->pages);
       /* TRANSLATORS: end of the summary line: total seconds, then the stages' seconds */
       g_print (_(" in %.1f s (cleanup and text recognition %.1f s, PDF/A %.1f s; CPU time: "
-                 "cleanup %.1f s, Tesseract %.1f s)\n"),
+                 "cleanup %.1f s, image encoding %.1f s, Tesseract %.1f s)\n"),
                s->seconds, s->ocr_seconds, s->pdf_seconds, s->clean_seconds,
-               s->tesseract_seconds);
+               s->encode_seconds, s->tesseract_seconds);
       g_print (_("Files are in %s\n"), pe_pipeline_get_outbox_dir (pipeline));
     }
 }

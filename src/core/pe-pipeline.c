@@ -23,6 +23,7 @@
 #include "pe-page-clean.h"
 #include "pe-pdfa-verify.h"
 #include "pe-pipeline.h"
+#include "pe-sidecar.h"
 #include "pe-sim-feeder.h"
 #include "pe-sqlite-store.h"
 
@@ -245,6 +246,20 @@ pe_pipeline_set_pdfa_level (PePipeline  *self,
   g_mutex_lock (&self->lock);
   self->level = level;
   g_mutex_unlock (&self->lock);
+}
+
+void
+pe_pipeline_release_ocr (PePipeline *self)
+{
+  g_autoptr(PeOcrPool) pool = NULL;
+
+  g_return_if_fail (PE_IS_PIPELINE (self));
+
+  g_mutex_lock (&self->lock);
+  pool = g_steal_pointer (&self->pool);
+  g_mutex_unlock (&self->lock);
+  /* Unless a run still holds it, the pool goes here: its threads stop and the engines are
+   * deleted in this thread before this returns. */
 }
 
 void
@@ -686,6 +701,7 @@ typedef struct
   PIX          *ocr_input;  /* made by the clean worker, consumed in the process thread */
   gboolean      blank;
   double        clean_ms;
+  double        encode_ms;  /* encoding the page for the PDF */
   GError       *error;
 } PageJob;
 
@@ -747,6 +763,7 @@ clean_worker (gpointer data,
   g_autoptr(PIX) original = NULL;
   g_autoptr(PIX) clean = NULL;
   g_autoptr(PIX) grey = NULL;
+  g_autoptr(PePdfPage) pdf_page = NULL;
   g_autofree char *json = NULL;
   PeCleanReport report;
 
@@ -768,12 +785,26 @@ clean_worker (gpointer data,
   clean = pe_page_clean_with_grey (original, &pd->clean_params, &report, &grey, &error);
   if (clean != NULL)
     {
-      json = clean_report_to_json (&report);
-      job->blank = report.blank;
-      job->clean_ms = report.ms;
-      if (pe_store_set_page_clean (pd->self->store, page->id, clean, NULL, json, report.blank,
-                                   &error) && !job->blank)
-        job->ocr_input = g_steal_pointer (&grey);
+      gint64 start = g_get_monotonic_time ();
+
+      /* Encoded for the PDF once, here, from the page in memory: the document is later put
+       * together from these bytes. Colour kept where cleanup found it carries information,
+       * as mixed raster content, costs little more than a bitonal page. */
+      pdf_page = pe_pdf_page_new (clean, pixGetDepth (clean) == 32 ? PE_PDF_IMAGE_MRC
+                                                                  : PE_PDF_IMAGE_AUTO,
+                                  NULL, NULL, pd->cancellable, &error);
+      job->encode_ms = (g_get_monotonic_time () - start) / 1000.0;
+      if (pdf_page != NULL)
+        {
+          g_autoptr(GBytes) bytes = pe_pdf_page_serialize (pdf_page);
+
+          json = clean_report_to_json (&report);
+          job->blank = report.blank;
+          job->clean_ms = report.ms;
+          if (pe_store_set_page_clean (pd->self->store, page->id, NULL, bytes, json,
+                                       report.blank, &error) && !job->blank)
+            job->ocr_input = g_steal_pointer (&grey);
+        }
     }
   pe_clean_report_clear (&report);
 
@@ -848,6 +879,7 @@ page_cleaned (ProcessData   *pd,
 {
   pd->in_flight--;
   pd->summary.clean_seconds += job->clean_ms / 1000.0;
+  pd->summary.encode_seconds += job->encode_ms / 1000.0;
 
   if (job->error != NULL || pd->ocr_error != NULL)
     {
@@ -1060,6 +1092,41 @@ json_string (JsonObject *obj,
   return json_object_get_string_member_with_default (obj, member, NULL);
 }
 
+/* The page as the clean worker encoded it; a page cleaned by an older version (no stored PDF
+ * page) is encoded from its cleaned image, or from the original. The text boxes refer to the
+ * cleaned page, which is what was read. */
+static PePdfPage *
+load_pdf_page (PePageRecord  *page,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(PIX) pix = NULL;
+
+  if (page->pdf_page_path != NULL)
+    {
+      g_autoptr(GMappedFile) map = g_mapped_file_new (page->pdf_page_path, FALSE, error);
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (map == NULL)
+        return NULL;
+      bytes = g_mapped_file_get_bytes (map);
+      return pe_pdf_page_new_from_bytes (bytes, error);
+    }
+
+  pix = pixRead (page->clean_image_path ? page->clean_image_path : page->image_path);
+  if (pix == NULL)
+    {
+      g_set_error (error, PE_ERROR, PE_ERROR_CORRUPT,
+                   _("The stored image of page %u (“%s”) cannot be read. Scan or import "
+                     "that page again."), page->seq, page->image_path);
+      return NULL;
+    }
+  if (pixGetXRes (pix) == 0)
+    pixSetResolution (pix, page->dpi, page->dpi);
+  return pe_pdf_page_new (pix, pixGetDepth (pix) == 32 ? PE_PDF_IMAGE_MRC : PE_PDF_IMAGE_AUTO,
+                          NULL, NULL, cancellable, error);
+}
+
 static gboolean
 build_pdf (ProcessData       *pd,
            PeDocumentRecord  *doc,
@@ -1073,6 +1140,7 @@ build_pdf (ProcessData       *pd,
   g_autofree char *sha = NULL;
   g_autoptr(PePdfaWriter) writer = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) attachment = NULL;
   JsonObject *mo;
   PePdfMetadata md = { 0 };
 
@@ -1083,43 +1151,20 @@ build_pdf (ProcessData       *pd,
   for (guint i = 0; i < doc->page_ids->len; i++)
     {
       PePageRecord *page = find_page (pages, g_array_index (doc->page_ids, gint64, i));
-      g_autoptr(PIX) pix = NULL;
+      g_autoptr(PePdfPage) pdf_page = NULL;
       g_autoptr(PeOcrResult) ocr = NULL;
-      g_autoptr(GBytes) jpeg = NULL;
 
       g_assert (page != NULL);
-      /* The cleaned page is what was read, and the text boxes refer to it. */
-      pix = pixRead (page->clean_image_path ? page->clean_image_path : page->image_path);
-      if (pix == NULL)
-        {
-          g_set_error (error, PE_ERROR, PE_ERROR_CORRUPT,
-                       _("The stored image of page %u (“%s”) cannot be read. Scan or import "
-                         "that page again."), page->seq, page->image_path);
-          return FALSE;
-        }
-      if (pixGetXRes (pix) == 0)
-        pixSetResolution (pix, page->dpi, page->dpi);
+      pdf_page = load_pdf_page (page, cancellable, error);
+      if (pdf_page == NULL)
+        return FALSE;
       if (page->ocr_tsv != NULL)
         {
           ocr = pe_ocr_result_new_from_tsv (page->ocr_tsv, error);
           if (ocr == NULL)
             return FALSE;
         }
-      /* An uncleaned JPEG from the scanner or an imported file goes into the PDF untouched. */
-      if (page->clean_image_path == NULL && g_str_has_suffix (page->image_path, ".jpg"))
-        {
-          g_autoptr(GMappedFile) map = g_mapped_file_new (page->image_path, FALSE, error);
-
-          if (map == NULL)
-            return FALSE;
-          jpeg = g_mapped_file_get_bytes (map);
-        }
-      /* Colour is kept where cleanup found it carries information; as mixed raster content it
-       * costs little more than a bitonal page, with the text lossless. */
-      if (!pe_pdfa_writer_add_page (writer, pix,
-                                    pixGetDepth (pix) == 32 && jpeg == NULL ? PE_PDF_IMAGE_MRC
-                                                                            : PE_PDF_IMAGE_AUTO,
-                                    jpeg, ocr, cancellable, error))
+      if (!pe_pdfa_writer_add_pdf_page (writer, pdf_page, ocr, cancellable, error))
         return FALSE;
     }
 
@@ -1134,6 +1179,22 @@ build_pdf (ProcessData       *pd,
   md.org_unit = json_string (mo, "org_unit");
   md.intake_date = json_string (mo, "intake_date");
   md.languages = pd->languages;
+  /* PDF/A-3b carries the sidecar's metadata inside (without the file's own hash). */
+  if (pd->level == PE_PDFA_3B)
+    {
+      g_autofree char *xml = NULL;
+      gsize len;
+
+      g_free (doc->metadata_json);
+      doc->metadata_json = g_strdup (metadata);
+      xml = pe_sidecar_build_xml (pd->self->store, doc, FALSE, error);
+      if (xml == NULL)
+        return FALSE;
+      len = strlen (xml);
+      attachment = g_bytes_new_take (g_steal_pointer (&xml), len);
+      md.attachment_xml = attachment;
+      md.attachment_name = "posteingang-metadata.xml";
+    }
   if (!pe_pdfa_writer_finish (writer, &md, error))
     return FALSE;
 

@@ -26,6 +26,7 @@ typedef struct
   double ocr_seconds;    /* wall time of cleanup and recognition, overlapped */
   double pdf_seconds;    /* wall time of building the PDF/A files */
   double tesseract_seconds;  /* CPU time inside Tesseract's recognition, summed over pages */
+  double encode_seconds;     /* encoding the pages for the PDF (in the clean workers) */
 } PeProcessSummary;
 
 /* Opens (creating if needed) the batch store in @store_dir (SQLite file + page images).
@@ -38,6 +39,10 @@ void         pe_pipeline_set_languages      (PePipeline          *self,
                                              const char          *languages);
 void         pe_pipeline_set_pdfa_level     (PePipeline          *self,
                                              PePdfaLevel          level);
+/* Frees the OCR engines now, if no process run is using them (they are made again for the next
+ * run): before the program exits, since Tesseract complains about engines still alive in its
+ * static destructors, and to give their memory back when idle. */
+void         pe_pipeline_release_ocr        (PePipeline          *self);
 /* Cleanup for the pages processed from now on (default: pe_clean_params_init_default()). */
 void         pe_pipeline_set_clean_params   (PePipeline          *self,
                                              const PeCleanParams *params);

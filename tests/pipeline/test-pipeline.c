@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "pe-error.h"
 #include "pe-pipeline.h"
 #include "pe-sim-feeder.h"
@@ -248,6 +250,69 @@ test_clean_params (void)
   pe_test_rmdir (dir);
 }
 
+/* PDF/A-3b: the document carries its sidecar metadata as an associated XML file, and passes
+ * the validator as 3b (only the embedded-file rule excused). */
+static void
+test_pdfa_3b (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *outbox = g_build_filename (dir, "outbox", NULL);
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *p3 = pe_test_sample_page ("p0003.png");
+  const char *files[] = { p1, p3, NULL };
+  g_autofree char *pdfa_check = pe_test_tool_path ("pdfa-check");
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *xml_path = NULL;
+  PeDocumentRecord *doc;
+  Run run = { 0 };
+  gint64 batch;
+
+  pipeline = pe_pipeline_new (dir, &error);
+  g_assert_no_error (error);
+  pe_pipeline_set_outbox_dir (pipeline, outbox);
+  pe_pipeline_set_pdfa_level (pipeline, PE_PDFA_3B);
+  batch = pe_pipeline_new_batch (pipeline, "3b", &error);
+  g_assert_no_error (error);
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.waiting = 2;
+  pe_pipeline_import_async (pipeline, batch, files, NULL, import_done_cb, &run);
+  pe_pipeline_process_async (pipeline, batch, NULL, process_done_cb, &run);
+  g_main_loop_run (run.loop);
+  g_main_loop_unref (run.loop);
+  g_assert_no_error (run.scan_error);
+  g_assert_no_error (run.process_error);
+  g_assert_cmpuint (run.summary.documents, ==, 1);
+
+  docs = pe_store_list_documents (pe_pipeline_get_store (pipeline), batch, &error);
+  g_assert_no_error (error);
+  doc = g_ptr_array_index (docs, 0);
+  {
+    const char *argv[] = { pdfa_check, doc->pdf_path, NULL };
+
+    g_assert_cmpint (pe_test_run (argv, &check, NULL), ==, 0);
+    g_test_message ("%s", check);
+    g_assert_true (g_str_has_prefix (check, "PASS-3B-UNDER-1B-RULES"));
+  }
+  {
+    g_autofree char *to = g_build_filename (dir, "detached", NULL);
+    const char *argv[] = { "pdfdetach", "-saveall", "-o", to, doc->pdf_path, NULL };
+
+    g_assert_cmpint (g_mkdir (to, 0700), ==, 0);
+    g_assert_cmpint (pe_test_run (argv, NULL, NULL), ==, 0);
+    xml_path = g_build_filename (to, "posteingang-metadata.xml", NULL);
+  }
+  g_assert_true (g_file_get_contents (xml_path, &xml, NULL, NULL));
+  g_assert_nonnull (strstr (xml, "urn:de:posteingang:sidecar:1"));
+  g_assert_nonnull (strstr (xml, doc->uuid));
+
+  pe_test_rmdir (dir);
+}
+
 /* Processing a batch nobody is scanning into ends at once with the clear message. */
 static void
 test_process_empty_batch (void)
@@ -285,6 +350,7 @@ main (int   argc,
   g_test_add_func ("/pipeline/process-while-scanning", test_process_while_scanning);
   g_test_add_func ("/pipeline/scan-stopped-early", test_scan_stopped_early);
   g_test_add_func ("/pipeline/clean-params", test_clean_params);
+  g_test_add_func ("/pipeline/pdfa-3b", test_pdfa_3b);
   g_test_add_func ("/pipeline/empty-batch", test_process_empty_batch);
 
   return g_test_run ();
