@@ -700,8 +700,8 @@ typedef struct
   PePageRecord *page;       /* borrowed from the run's page list */
   PIX          *ocr_input;  /* made by the clean worker, consumed in the process thread */
   gboolean      blank;
-  double        clean_ms;
-  double        encode_ms;  /* encoding the page for the PDF */
+  double        clean_cpu;   /* decoding and cleaning the page, thread CPU seconds */
+  double        encode_cpu;  /* encoding it for the PDF */
   GError       *error;
 } PageJob;
 
@@ -766,10 +766,13 @@ clean_worker (gpointer data,
   g_autoptr(PePdfPage) pdf_page = NULL;
   g_autofree char *json = NULL;
   PeCleanReport report;
+  double cpu;
 
   if (g_cancellable_set_error_if_cancelled (pd->cancellable, &error))
     goto out;
 
+  /* Decoding the stored page is part of its cleanup's cost. */
+  cpu = pe_thread_cpu_seconds ();
   original = pixRead (page->image_path);
   if (original == NULL)
     {
@@ -783,9 +786,9 @@ clean_worker (gpointer data,
 
   pe_clean_report_init (&report);
   clean = pe_page_clean_with_grey (original, &pd->clean_params, &report, &grey, &error);
+  job->clean_cpu = pe_thread_cpu_seconds () - cpu;
   if (clean != NULL)
     {
-      gint64 start = g_get_monotonic_time ();
 
       /* Encoded for the PDF once, here, from the page in memory: the document is later put
        * together from these bytes. Colour kept where cleanup found it carries information,
@@ -793,14 +796,13 @@ clean_worker (gpointer data,
       pdf_page = pe_pdf_page_new (clean, pixGetDepth (clean) == 32 ? PE_PDF_IMAGE_MRC
                                                                   : PE_PDF_IMAGE_AUTO,
                                   NULL, NULL, pd->cancellable, &error);
-      job->encode_ms = (g_get_monotonic_time () - start) / 1000.0;
+      job->encode_cpu = pe_thread_cpu_seconds () - cpu - job->clean_cpu;
       if (pdf_page != NULL)
         {
           g_autoptr(GBytes) bytes = pe_pdf_page_serialize (pdf_page);
 
           json = clean_report_to_json (&report);
           job->blank = report.blank;
-          job->clean_ms = report.ms;
           if (pe_store_set_page_clean (pd->self->store, page->id, NULL, bytes, json,
                                        report.blank, &error) && !job->blank)
             job->ocr_input = g_steal_pointer (&grey);
@@ -878,8 +880,8 @@ page_cleaned (ProcessData   *pd,
               GCancellable  *cancellable)
 {
   pd->in_flight--;
-  pd->summary.clean_seconds += job->clean_ms / 1000.0;
-  pd->summary.encode_seconds += job->encode_ms / 1000.0;
+  pd->summary.clean_seconds += job->clean_cpu;
+  pd->summary.encode_seconds += job->encode_cpu;
 
   if (job->error != NULL || pd->ocr_error != NULL)
     {
@@ -988,7 +990,10 @@ run_pages (ProcessData   *pd,
       pd->ocr_total++;
 
   pd->cleaned = g_async_queue_new ();
-  cleaners = g_thread_pool_new (clean_worker, pd, n_workers, FALSE, NULL);
+  /* Cleaning and encoding a page takes about a third of the time reading it does, so one
+   * cleaner keeps two OCR workers busy; every cleaner more holds another full-size colour
+   * page and its temporaries in memory. */
+  cleaners = g_thread_pool_new (clean_worker, pd, MAX (1, (n_workers + 1) / 2), FALSE, NULL);
   if (cancellable != NULL)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (wake_on_cancel),
                                        g_main_context_ref (pd->worker_context),

@@ -22,7 +22,7 @@ typedef struct
   guint  documents;      /* documents delivered in this run */
   guint  pages;          /* pages in those documents */
   double seconds;        /* wall time */
-  double clean_seconds;  /* CPU time of page cleanup, summed over pages */
+  double clean_seconds;  /* CPU time of decoding and cleaning the pages, summed */
   double ocr_seconds;    /* wall time of cleanup and recognition, overlapped */
   double pdf_seconds;    /* wall time of building the PDF/A files */
   double tesseract_seconds;  /* CPU time inside Tesseract's recognition, summed over pages */

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <time.h>
+
 #include "pe-types.h"
 
 const char *
@@ -32,4 +34,14 @@ pe_document_state_to_string (PeDocumentState state)
     case PE_DOCUMENT_FAILED: return "failed";
     default: return "unknown";
     }
+}
+
+double
+pe_thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }

@@ -40,4 +40,7 @@ typedef enum
 const char *pe_page_state_to_string     (PePageState     state);
 const char *pe_document_state_to_string (PeDocumentState state);
 
+/* CPU time of the calling thread in seconds: what a stage costs, whatever else runs. */
+double      pe_thread_cpu_seconds       (void);
+
 G_END_DECLS

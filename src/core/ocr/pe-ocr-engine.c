@@ -7,7 +7,6 @@
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <string.h>
-#include <time.h>
 #include <tesseract/capi.h>
 #if HAVE_OPENMP
 # include <omp.h>
@@ -15,6 +14,7 @@
 
 #include "pe-error.h"
 #include "pe-ocr-engine.h"
+#include "pe-types.h"
 
 /* Page segmentation, measured on the four content pages of data/sample (200 dpi DIN letters:
  * address window, two-column info block, body, footer), CER by tools/ocr-cer:
@@ -321,16 +321,6 @@ make_thread_single_threaded (void)
 #endif
 }
 
-static double
-thread_cpu_seconds (void)
-{
-  struct timespec ts;
-
-  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-    return 0;
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Called by Tesseract between words of the recognition pass, in the recognising thread. */
 static bool
 cancel_func (void *cancel_this,
@@ -396,9 +386,9 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
       TessMonitorSetCancelThis (monitor, cancellable);
     }
   old_locale = uselocale (c_numeric_locale ());
-  cpu_start = thread_cpu_seconds ();
+  cpu_start = pe_thread_cpu_seconds ();
   rc = TessBaseAPIRecognize (self->api, monitor);
-  cpu = thread_cpu_seconds () - cpu_start;
+  cpu = pe_thread_cpu_seconds () - cpu_start;
   TessMonitorDelete (monitor);
   tsv = rc == 0 ? TessBaseAPIGetTsvText (self->api, 0) : NULL;
   uselocale (old_locale);
