@@ -49,6 +49,13 @@ progress_cb (PePipeline *pipeline,
 }
 
 static void
+run_one_done (Run *run)
+{
+  if (--run->waiting == 0)
+    g_main_loop_quit (run->loop);
+}
+
+static void
 scan_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -58,8 +65,7 @@ scan_done_cb (GObject      *object,
   run->pages_scanned = pe_pipeline_scan_finish (PE_PIPELINE (object), result, &run->scan_error);
   run->scan_done = TRUE;
   run->read_when_scan_done = run->read;
-  if (--run->waiting == 0)
-    g_main_loop_quit (run->loop);
+  run_one_done (run);
 }
 
 static void
@@ -71,8 +77,7 @@ process_done_cb (GObject      *object,
 
   run->process_ok = pe_pipeline_process_finish (PE_PIPELINE (object), result, &run->summary,
                                                 &run->process_error);
-  if (--run->waiting == 0)
-    g_main_loop_quit (run->loop);
+  run_one_done (run);
 }
 
 /* Started together, processing reads the first pages while the later ones are still being
@@ -205,8 +210,24 @@ import_done_cb (GObject      *object,
 
   run->pages_scanned = pe_pipeline_import_finish (PE_PIPELINE (object), result,
                                                   &run->scan_error);
-  if (--run->waiting == 0)
-    g_main_loop_quit (run->loop);
+  run_one_done (run);
+}
+
+/* Imports @files and processes them while they come in; both must succeed. */
+static void
+import_and_process (PePipeline         *pipeline,
+                    gint64              batch,
+                    const char * const *files,
+                    Run                *run)
+{
+  run->loop = g_main_loop_new (NULL, FALSE);
+  run->waiting = 2;
+  pe_pipeline_import_async (pipeline, batch, files, NULL, import_done_cb, run);
+  pe_pipeline_process_async (pipeline, batch, NULL, process_done_cb, run);
+  g_main_loop_run (run->loop);
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_assert_no_error (run->scan_error);
+  g_assert_no_error (run->process_error);
 }
 
 /* The cleanup settings given to the pipeline are the ones its pages are cleaned with. */
@@ -232,14 +253,7 @@ test_clean_params (void)
   batch = pe_pipeline_new_batch (pipeline, "grey", &error);
   g_assert_no_error (error);
 
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.waiting = 2;
-  pe_pipeline_import_async (pipeline, batch, files, NULL, import_done_cb, &run);
-  pe_pipeline_process_async (pipeline, batch, NULL, process_done_cb, &run);
-  g_main_loop_run (run.loop);
-  g_main_loop_unref (run.loop);
-  g_assert_no_error (run.scan_error);
-  g_assert_no_error (run.process_error);
+  import_and_process (pipeline, batch, files, &run);
 
   pages = pe_store_list_pages (pe_pipeline_get_store (pipeline), batch, &error);
   g_assert_no_error (error);
@@ -278,14 +292,7 @@ test_pdfa_3b (void)
   batch = pe_pipeline_new_batch (pipeline, "3b", &error);
   g_assert_no_error (error);
 
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.waiting = 2;
-  pe_pipeline_import_async (pipeline, batch, files, NULL, import_done_cb, &run);
-  pe_pipeline_process_async (pipeline, batch, NULL, process_done_cb, &run);
-  g_main_loop_run (run.loop);
-  g_main_loop_unref (run.loop);
-  g_assert_no_error (run.scan_error);
-  g_assert_no_error (run.process_error);
+  import_and_process (pipeline, batch, files, &run);
   g_assert_cmpuint (run.summary.documents, ==, 1);
 
   docs = pe_store_list_documents (pe_pipeline_get_store (pipeline), batch, &error);
