@@ -355,19 +355,24 @@ save_screenshot (Fixture    *fixture,
   const char *dir = g_getenv ("PE_SCREENSHOT_DIR");
   GskRenderer *renderer;
   GStatBuf st;
-  int width;
-  int height;
-
-  wait_for_frames (fixture, window);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
+  int width = 0;
+  int height = 0;
 
   paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* While the grid is being rebuilt a frame can have nothing to draw yet (an empty snapshot);
+   * the next frames have. */
+  for (guint attempt = 0; node == NULL && attempt < 10; attempt++)
+    {
+      wait_for_frames (fixture, window);
+      width = gtk_widget_get_width (window);
+      height = gtk_widget_get_height (window);
+      g_assert_cmpint (width, >, 0);
+      g_assert_cmpint (height, >, 0);
+
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (GTK_NATIVE (window));
