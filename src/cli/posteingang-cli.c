@@ -53,6 +53,9 @@ static char *opt_store;
 static char *opt_outbox;
 static char *opt_languages;
 static char *opt_pdfa;
+static char *opt_split;
+static char *opt_split_pages;
+static char *opt_separator_texts;
 static gboolean opt_json;
 static gboolean opt_quiet;
 
@@ -65,6 +68,13 @@ static const GOptionEntry common_entries[] = {
     N_("OCR languages, e.g. deu or deu+eng (default: deu)"), N_("LANGS") },
   { "pdfa", 0, 0, G_OPTION_ARG_STRING, &opt_pdfa,
     N_("PDF/A level: 1b, 2b, 2u or 3b (default: 2b)"), N_("LEVEL") },
+  { "split", 0, 0, G_OPTION_ARG_STRING, &opt_split,
+    N_("Documents from a batch: separator (at separator sheets, the default), blank (also at "
+       "blank sheets), pages (every --split-pages pages) or none"), N_("MODE") },
+  { "split-pages", 0, 0, G_OPTION_ARG_STRING, &opt_split_pages,
+    N_("Pages per document for --split pages"), N_("N") },
+  { "separator-texts", 0, 0, G_OPTION_ARG_STRING, &opt_separator_texts,
+    N_("Texts of separator codes, separated by “;” (default: PATCHT)"), N_("TEXTS") },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
     N_("Print machine-readable JSON on standard output"), NULL },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
@@ -249,6 +259,16 @@ open_pipeline (GError **error)
           return NULL;
         }
       pe_pipeline_set_pdfa_level (pipeline, level);
+    }
+  if (opt_split != NULL || opt_split_pages != NULL || opt_separator_texts != NULL)
+    {
+      PeSplitParams split;
+
+      pe_split_params_init_default (&split);
+      split.mode = PE_SPLIT_SEPARATOR;
+      if (!pe_split_params_from_strings (&split, opt_split, opt_split_pages, NULL, error) ||
+          !pe_pipeline_set_split (pipeline, &split, opt_separator_texts, error))
+        return NULL;
     }
   g_signal_connect (pipeline, "progress", G_CALLBACK (progress_cb), NULL);
 

@@ -23,7 +23,9 @@
 #include "pe-page-clean.h"
 #include "pe-pdfa-verify.h"
 #include "pe-pipeline.h"
+#include "pe-separator.h"
 #include "pe-sidecar.h"
+#include "pe-splitter.h"
 #include "pe-sim-feeder.h"
 #include "pe-sqlite-store.h"
 
@@ -41,6 +43,8 @@ struct _PePipeline
   char         *outbox_dir;
   PeOcrPool    *pool;
   PeCleanParams clean_params;
+  PeSplitParams split_params;
+  char         *separator_texts;  /* ';'-separated, NULL: the default ("PATCHT") */
 
   /* Acquisitions running, and process runs following them (guarded by lock): a process run
    * of a batch that is being scanned or imported picks up its pages as they are recorded. */
@@ -149,6 +153,7 @@ pe_pipeline_finalize (GObject *object)
   g_free (self->store_dir);
   g_free (self->languages);
   g_free (self->outbox_dir);
+  g_free (self->separator_texts);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (pe_pipeline_parent_class)->finalize (object);
@@ -179,6 +184,9 @@ pe_pipeline_init (PePipeline *self)
   self->languages = g_strdup ("deu");
   self->level = PE_PDFA_2B;
   pe_clean_params_init_default (&self->clean_params);
+  /* Separator sheets are put in for a reason; a stack without any stays one document. */
+  pe_split_params_init_default (&self->split_params);
+  self->split_params.mode = PE_SPLIT_SEPARATOR;
   self->outbox_dir = g_canonicalize_filename ("outbox", NULL);
   self->context = g_main_context_ref_thread_default ();
   self->acquiring = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -274,6 +282,32 @@ pe_pipeline_set_clean_params (PePipeline          *self,
   g_mutex_unlock (&self->lock);
 }
 
+gboolean
+pe_pipeline_set_split (PePipeline          *self,
+                       const PeSplitParams *params,
+                       const char          *separator_texts,
+                       GError             **error)
+{
+  PeSeparatorParams check;
+  gboolean ok;
+
+  g_return_val_if_fail (PE_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  pe_separator_params_init_default (&check);
+  ok = pe_separator_params_set_texts (&check, separator_texts, error);
+  pe_separator_params_clear (&check);
+  if (!ok)
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  self->split_params = *params;
+  g_free (self->separator_texts);
+  self->separator_texts = g_strdup (separator_texts);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
 void
 pe_pipeline_set_outbox_dir (PePipeline *self,
                             const char *dir)
@@ -355,6 +389,7 @@ typedef struct
   PeSheetFunc  sheet_func;
   gpointer     sheet_data;
   gboolean     ended;
+  guint        sheet_base;  /* a scan's sheets are numbered on from the batch's last */
 } AcquireData;
 
 /* Called as the acquisition returns, before its caller hears of it: a process run following
@@ -392,6 +427,18 @@ acquire_data_new (PePipeline *self,
   return ad;
 }
 
+static guint
+batch_last_sheet (PeStore *store,
+                  gint64   batch_id)
+{
+  g_autoptr(GPtrArray) pages = pe_store_list_pages (store, batch_id, NULL);
+  guint last = 0;
+
+  for (guint i = 0; pages != NULL && i < pages->len; i++)
+    last = MAX (last, ((PePageRecord *) g_ptr_array_index (pages, i))->sheet);
+  return last;
+}
+
 /* Runs on the acquiring thread: the page is durable before the next one is read. */
 static gboolean
 record_page (PeAcquiredPage  *page,
@@ -406,8 +453,13 @@ record_page (PeAcquiredPage  *page,
   if (ad->sheet_data != NULL && PE_IS_SIM_FEEDER (ad->sheet_data))
     pe_sim_feeder_fix_resolution (ad->sheet_data, page);
 
-  record = pe_store_add_page (ad->self->store, ad->batch_id, page->pix, page->original,
-                              page->original_ext, page->source, error);
+  /* Sheets count through the batch, so the separate stage knows which sides belong
+   * together; an imported file's pages have no sheets (0: each page is one). */
+  record = pe_store_add_scanned_page (ad->self->store, ad->batch_id, page->pix,
+                                      page->original, page->original_ext, page->source,
+                                      g_str_equal (ad->stage, "scan")
+                                        ? ad->sheet_base + page->sheet : 0,
+                                      page->back_side, error);
   if (record == NULL)
     return FALSE;
 
@@ -473,6 +525,9 @@ pe_pipeline_scan_async (PePipeline          *self,
 
   ad->sheet_func = sheet_func;
   ad->sheet_data = sheet_data;
+  /* The backs pass of a manual duplex run turns over the sheets of the pass before it. */
+  ad->sheet_base = batch_last_sheet (self->store, batch_id);
+  ad->sheet_base -= MIN (ad->sheet_base, options->backs_of);
 
   pe_scanner_scan_async (scanner, options, sheet_func ? next_sheet : NULL, record_page, ad,
                          cancellable, scan_done, task);
@@ -629,6 +684,8 @@ typedef struct
   GAsyncQueue      *cleaned;      /* PageJob from the clean workers */
   GCancellable     *cancellable;
   PeCleanParams     clean_params;
+  PeSeparatorParams separator_params;
+  PeSplitParams     split_params;
   guint             ocr_done;
   guint             ocr_total;
   GError           *ocr_error;
@@ -689,6 +746,7 @@ process_data_free (gpointer data)
   g_clear_error (&pd->ocr_error);
   g_clear_pointer (&pd->page_counts, g_hash_table_unref);
   g_clear_pointer (&pd->submitted, g_hash_table_unref);
+  pe_separator_params_clear (&pd->separator_params);
   g_free (pd->languages);
   g_free (pd->outbox_dir);
   g_free (pd);
@@ -700,6 +758,7 @@ typedef struct
   PePageRecord *page;       /* borrowed from the run's page list */
   PIX          *ocr_input;  /* made by the clean worker, consumed in the process thread */
   gboolean      blank;
+  gboolean      separator;   /* a separator sheet: not read, not in a document */
   double        clean_cpu;   /* decoding and cleaning the page, thread CPU seconds */
   double        encode_cpu;  /* encoding it for the PDF */
   GError       *error;
@@ -714,7 +773,8 @@ page_job_free (PageJob *job)
 }
 
 static char *
-clean_report_to_json (const PeCleanReport *r)
+clean_report_to_json (const PeCleanReport *r,
+                      const char          *separator_json)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -741,6 +801,16 @@ clean_report_to_json (const PeCleanReport *r)
   json_builder_end_array (b);
   json_builder_set_member_name (b, "ms");
   json_builder_add_double_value (b, r->ms);
+  if (separator_json != NULL)
+    {
+      JsonNode *node = json_from_string (separator_json, NULL);
+
+      if (node != NULL)
+        {
+          json_builder_set_member_name (b, "codes");
+          json_builder_add_value (b, node);
+        }
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
 
@@ -800,11 +870,28 @@ clean_worker (gpointer data,
       if (pdf_page != NULL)
         {
           g_autoptr(GBytes) bytes = pe_pdf_page_serialize (pdf_page);
+          g_autofree char *codes = NULL;
+          PeSeparator separator;
 
-          json = clean_report_to_json (&report);
+          /* Separator sheets are found on the upright grey page; a page whose codes cannot
+           * be read is simply not a separator. */
+          pe_separator_init (&separator);
+          if (grey != NULL && !report.blank &&
+              pe_separator_detect (grey, &pd->separator_params, &separator, NULL))
+            {
+              job->separator = separator.is_separator;
+              if (separator.symbols->len > 0)
+                codes = pe_separator_to_json (&separator);
+            }
+          pe_separator_clear (&separator);
+
+          json = clean_report_to_json (&report, codes);
           job->blank = report.blank;
           if (pe_store_set_page_clean (pd->self->store, page->id, NULL, bytes, json,
-                                       report.blank, &error) && !job->blank)
+                                       (report.blank ? PE_PAGE_FLAG_BLANK : 0) |
+                                       (job->separator ? PE_PAGE_FLAG_SEPARATOR : 0),
+                                       &error) &&
+              !job->blank && !job->separator)
             job->ocr_input = g_steal_pointer (&grey);
         }
     }
@@ -872,8 +959,8 @@ ocr_done_cb (GObject      *object,
   g_free (job);
 }
 
-/* In the process thread: a cleaned page goes on to recognition; a blank one has nothing to
- * read and is recorded as read. */
+/* In the process thread: a cleaned page goes on to recognition; a blank page or a separator
+ * sheet has nothing to read and is recorded as read. */
 static void
 page_cleaned (ProcessData   *pd,
               PageJob       *job,
@@ -888,7 +975,7 @@ page_cleaned (ProcessData   *pd,
       if (pd->ocr_error == NULL)
         pd->ocr_error = g_steal_pointer (&job->error);
     }
-  else if (job->blank)
+  else if (job->blank || job->separator)
     {
       g_autoptr(PeOcrResult) empty = pe_ocr_result_new (job->page->width, job->page->height);
       g_autofree char *tsv = pe_ocr_result_to_tsv (empty);
@@ -1236,35 +1323,20 @@ today (void)
   return g_date_time_format (now, "%Y-%m-%d");
 }
 
-/* Until the splitting stage exists, a batch is one document. */
-static GPtrArray *
-ensure_documents (ProcessData  *pd,
-                  GPtrArray    *pages,
-                  GError      **error)
+static char *
+document_metadata (const char *date,
+                   guint       index,
+                   guint       count)
 {
-  g_autoptr(GPtrArray) docs = pe_store_list_documents (pd->self->store, pd->batch_id, error);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(JsonBuilder) b = NULL;
-  g_autoptr(JsonGenerator) gen = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
-  g_autofree char *date = today ();
   g_autofree char *title = NULL;
-  PeDocumentRecord *doc;
 
-  if (docs == NULL || docs->len > 0)
-    return g_steal_pointer (&docs);
-
-  /* Blank pages (duplex backs) stay in the batch, marked, but not in the document. */
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (guint i = 0; i < pages->len; i++)
-    if (!((PePageRecord *) g_ptr_array_index (pages, i))->blank)
-      g_array_append_val (ids, ((PePageRecord *) g_ptr_array_index (pages, i))->id);
-  if (ids->len == 0)
-    return g_steal_pointer (&docs);
-
-  title = g_strdup_printf (_("Incoming mail of %s"), date);
-  b = json_builder_new ();
+  if (count > 1)
+    /* TRANSLATORS: a document's title: the intake date, its number and how many there are */
+    title = g_strdup_printf (_("Incoming mail of %s, %u of %u"), date, index, count);
+  else
+    title = g_strdup_printf (_("Incoming mail of %s"), date);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "title");
   json_builder_add_string_value (b, title);
@@ -1272,15 +1344,50 @@ ensure_documents (ProcessData  *pd,
   json_builder_add_string_value (b, date);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  gen = json_generator_new ();
-  json_generator_set_root (gen, root);
-  json = json_generator_to_data (gen, NULL);
+  return json_to_string (root, FALSE);
+}
 
-  doc = pe_store_create_document (pd->self->store, pd->batch_id, (gint64 *) ids->data, ids->len,
-                                  json, error);
-  if (doc == NULL)
-    return NULL;
-  g_ptr_array_add (docs, doc);
+/* The batch's documents, made the first time from its pages in reading order by the separate
+ * stage (separator sheets, blank sheets or a page count). Blank pages (duplex backs) and
+ * separator sheets stay in the batch, marked, but are in no document. */
+static GPtrArray *
+ensure_documents (ProcessData  *pd,
+                  GPtrArray    *pages,
+                  GError      **error)
+{
+  g_autoptr(GPtrArray) docs = pe_store_list_documents (pd->self->store, pd->batch_id, error);
+  g_autoptr(GPtrArray) split = NULL;
+  g_autofree PeSplitPage *sp = NULL;
+  g_autofree char *date = today ();
+
+  if (docs == NULL || docs->len > 0)
+    return g_steal_pointer (&docs);
+
+  sp = g_new0 (PeSplitPage, pages->len + 1);
+  for (guint i = 0; i < pages->len; i++)
+    {
+      PePageRecord *page = g_ptr_array_index (pages, i);
+
+      sp[i].id = page->id;
+      sp[i].blank = page->blank;
+      sp[i].separator = page->separator;
+      sp[i].back_side = page->back_side;
+      sp[i].sheet = page->sheet;
+    }
+  split = pe_split_documents (sp, pages->len, &pd->split_params);
+
+  for (guint i = 0; i < split->len; i++)
+    {
+      GArray *ids = g_ptr_array_index (split, i);
+      g_autofree char *json = document_metadata (date, i + 1, split->len);
+      PeDocumentRecord *doc;
+
+      doc = pe_store_create_document (pd->self->store, pd->batch_id, (gint64 *) ids->data,
+                                      ids->len, json, error);
+      if (doc == NULL)
+        return NULL;
+      g_ptr_array_add (docs, doc);
+    }
   return g_steal_pointer (&docs);
 }
 
@@ -1426,8 +1533,12 @@ pe_pipeline_process_async (PePipeline          *self,
   pd->page_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   pd->submitted = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   pd->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  pe_separator_params_init_default (&pd->separator_params);
   g_mutex_lock (&self->lock);
   pd->clean_params = self->clean_params;
+  pd->split_params = self->split_params;
+  /* Checked when it was set. */
+  pe_separator_params_set_texts (&pd->separator_params, self->separator_texts, NULL);
   pd->languages = g_strdup (self->languages);
   pd->level = self->level;
   pd->outbox_dir = g_strdup (self->outbox_dir);

@@ -8,6 +8,7 @@
 
 #include "pe-page-clean.h"
 #include "pe-scanner.h"
+#include "pe-splitter.h"
 #include "pe-pdfa-writer.h"
 #include "pe-store.h"
 
@@ -43,6 +44,13 @@ void         pe_pipeline_set_pdfa_level     (PePipeline          *self,
  * run): before the program exits, since Tesseract complains about engines still alive in its
  * static destructors, and to give their memory back when idle. */
 void         pe_pipeline_release_ocr        (PePipeline          *self);
+/* How the batches processed from now on become documents (default: PE_SPLIT_SEPARATOR, a
+ * new document after each separator sheet), and the texts of separator codes (';'-separated, as the
+ * profile key SeparatorTexts; NULL: "PATCHT"). FALSE with PE_ERROR_INVALID for a bad text. */
+gboolean     pe_pipeline_set_split          (PePipeline          *self,
+                                             const PeSplitParams *params,
+                                             const char          *separator_texts,
+                                             GError             **error);
 /* Cleanup for the pages processed from now on (default: pe_clean_params_init_default()). */
 void         pe_pipeline_set_clean_params   (PePipeline          *self,
                                              const PeCleanParams *params);

@@ -441,6 +441,47 @@ load_sidecar (Fixture    *f,
   g_assert_not_reached ();
 }
 
+/* The sample stack: four letters with a QR separator sheet between each; --split none keeps
+ * them together (the sheets still left out), a bad mode is a usage error. */
+static void
+test_split (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *summary;
+
+  for (guint i = 1; i <= 7; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%04u.png", i);
+
+      g_ptr_array_add (args, pe_test_sample_page (name));
+    }
+  g_assert_cmpint (run_cli (f, &out, NULL, "import", "--process", "--json",
+                            args->pdata[0], args->pdata[1], args->pdata[2], args->pdata[3],
+                            args->pdata[4], args->pdata[5], args->pdata[6], NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  summary = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (summary, "documents"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (summary, "pages"), ==, 4);
+  g_assert_cmpuint (count_files (f->outbox, ".pdf"), ==, 4);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "import", "--process", "--json", "--split", "none",
+                            args->pdata[0], args->pdata[1], args->pdata[2], NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  summary = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (summary, "documents"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (summary, "pages"), ==, 2);
+
+  g_assert_cmpint (run_cli (f, NULL, &err, "import", "--process", "--split", "chapters",
+                            args->pdata[0], NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "chapters"));
+}
+
 /* A manual duplex run: fronts, the clerk turns the stack and presses Enter, backs last sheet
  * first; the document reads front 1, back 1, front 2, back 2. */
 static void
@@ -509,6 +550,7 @@ main (int   argc,
   g_test_add ("/cli/devices", Fixture, NULL, fixture_setup, test_devices_json, fixture_teardown);
   g_test_add ("/cli/scan-process-deliver", Fixture, NULL, fixture_setup,
               test_scan_process_deliver, fixture_teardown);
+  g_test_add ("/cli/split", Fixture, NULL, fixture_setup, test_split, fixture_teardown);
   g_test_add ("/cli/scan/manual-duplex", Fixture, NULL, fixture_setup, test_manual_duplex,
               fixture_teardown);
   g_test_add ("/cli/scan/manual-duplex-mismatch", Fixture, NULL, fixture_setup,

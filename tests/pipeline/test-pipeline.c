@@ -320,6 +320,99 @@ test_pdfa_3b (void)
   pe_test_rmdir (dir);
 }
 
+static gint64
+page_seq_of (GPtrArray *pages,
+             gint64     id)
+{
+  for (guint i = 0; i < pages->len; i++)
+    if (((PePageRecord *) g_ptr_array_index (pages, i))->id == id)
+      return ((PePageRecord *) g_ptr_array_index (pages, i))->seq;
+  g_assert_not_reached ();
+}
+
+/* The sample stack has a QR separator sheet between its letters: four documents, the
+ * separator sheets kept in the batch, marked, and not read. Every two pages, by count. */
+static void
+test_split (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PePipeline) pipeline = NULL;
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(GError) error = NULL;
+  PeSplitParams params;
+  Run run = { 0 };
+  gint64 batch;
+
+  for (guint i = 1; i <= 7; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%04u.png", i);
+
+      g_ptr_array_add (paths, pe_test_sample_page (name));
+    }
+  g_ptr_array_add (paths, NULL);
+
+  pipeline = pe_pipeline_new (dir, &error);
+  g_assert_no_error (error);
+  pe_pipeline_set_outbox_dir (pipeline, dir);
+  batch = pe_pipeline_new_batch (pipeline, "sample", &error);
+  g_assert_no_error (error);
+  import_and_process (pipeline, batch, (const char * const *) paths->pdata, &run);
+  g_assert_cmpuint (run.summary.documents, ==, 4);
+  g_assert_cmpuint (run.summary.pages, ==, 4);
+
+  pages = pe_store_list_pages (pe_pipeline_get_store (pipeline), batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pages->len, ==, 7);
+  for (guint i = 0; i < 7; i++)
+    {
+      PePageRecord *page = g_ptr_array_index (pages, i);
+      gboolean separator = page->seq % 2 == 0;
+
+      g_assert_cmpint (page->separator, ==, separator);
+      if (separator)
+        {
+          g_assert_nonnull (strstr (page->clean_report_json, "\"PATCHT\""));
+          g_assert_null (strstr (page->ocr_tsv, "TRENNBLATT"));
+        }
+    }
+  docs = pe_store_list_documents (pe_pipeline_get_store (pipeline), batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (docs->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      PeDocumentRecord *doc = g_ptr_array_index (docs, i);
+
+      g_assert_cmpuint (doc->page_ids->len, ==, 1);
+      g_assert_cmpint (page_seq_of (pages, g_array_index (doc->page_ids, gint64, 0)), ==,
+                       2 * i + 1);
+    }
+
+  /* By count, in a new batch of the four letters: two documents of two. */
+  {
+    const char *letters[] = { paths->pdata[0], paths->pdata[2], paths->pdata[4],
+                              paths->pdata[6], NULL };
+    Run again = { 0 };
+
+    pe_split_params_init_default (&params);
+    params.mode = PE_SPLIT_PAGE_COUNT;
+    params.page_count = 2;
+    g_assert_true (pe_pipeline_set_split (pipeline, &params, NULL, &error));
+    g_assert_no_error (error);
+    batch = pe_pipeline_new_batch (pipeline, "by count", &error);
+    import_and_process (pipeline, batch, letters, &again);
+    g_assert_cmpuint (again.summary.documents, ==, 2);
+    g_assert_cmpuint (again.summary.pages, ==, 4);
+  }
+
+  /* A separator text with a control character is refused. */
+  g_assert_false (pe_pipeline_set_split (pipeline, &params, "PATCH\tT", &error));
+  g_assert_error (error, PE_ERROR, PE_ERROR_INVALID);
+
+  pe_test_rmdir (dir);
+}
+
 /* Processing a batch nobody is scanning into ends at once with the clear message. */
 static void
 test_process_empty_batch (void)
@@ -358,6 +451,7 @@ main (int   argc,
   g_test_add_func ("/pipeline/scan-stopped-early", test_scan_stopped_early);
   g_test_add_func ("/pipeline/clean-params", test_clean_params);
   g_test_add_func ("/pipeline/pdfa-3b", test_pdfa_3b);
+  g_test_add_func ("/pipeline/split", test_split);
   g_test_add_func ("/pipeline/empty-batch", test_process_empty_batch);
 
   return g_test_run ();

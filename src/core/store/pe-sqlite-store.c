@@ -97,6 +97,12 @@ static const char *migrations[] = {
 
   /* 5: the page as encoded for the PDF, made once right after cleanup */
   "ALTER TABLE pages ADD COLUMN pdf_page TEXT;",
+
+  /* 6: what splitting a stack into documents needs: the sheet and side a page was scanned as,
+   * and separator sheets found by the separate stage */
+  "ALTER TABLE pages ADD COLUMN sheet INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE pages ADD COLUMN back_side INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE pages ADD COLUMN separator INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PE_SQLITE_STORE_SCHEMA_VERSION);
@@ -386,6 +392,8 @@ store_add_page (PeStore     *store,
                 GBytes      *original,
                 const char  *original_ext,
                 const char  *source,
+                guint        sheet,
+                gboolean     back_side,
                 GError     **error)
 {
   PeSqliteStore *self = PE_SQLITE_STORE (store);
@@ -455,13 +463,15 @@ store_add_page (PeStore     *store,
   record->height = pixGetHeight (pix);
   record->depth = pixGetDepth (pix);
   record->source = g_strdup (source);
+  record->sheet = sheet;
+  record->back_side = back_side;
   record->state = PE_PAGE_ACQUIRED;
   record->created = now_iso8601 ();
 
   /* A new page comes last in reading order too: positions are a permutation of the seqs. */
   stmt = prepare (self, "INSERT INTO pages (batch_id, seq, image, sha256, dpi, width, height, "
-                        "depth, source, state, created, position) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?2)", error);
+                        "depth, source, state, created, position, sheet, back_side) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?2,?12,?13)", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, batch_id);
@@ -475,6 +485,8 @@ store_add_page (PeStore     *store,
   sqlite3_bind_text (stmt, 9, source, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 10, record->state);
   sqlite3_bind_text (stmt, 11, record->created, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 12, sheet);
+  sqlite3_bind_int (stmt, 13, back_side);
   if (!step_done (self, stmt, error))
     return NULL;
   record->id = sqlite3_last_insert_rowid (self->db);
@@ -484,7 +496,7 @@ store_add_page (PeStore     *store,
 
 #define PAGE_COLUMNS "id, batch_id, seq, image, sha256, dpi, width, height, depth, source, " \
                      "state, ocr_tsv, ocr_languages, ocr_confidence, created, clean_image, " \
-                     "clean_report, blank, position, pdf_page"
+                     "clean_report, blank, position, pdf_page, sheet, back_side, separator"
 
 static PePageRecord *
 page_from_row (PeSqliteStore *self,
@@ -520,6 +532,9 @@ page_from_row (PeSqliteStore *self,
     record->pdf_page_path = g_strdup_printf ("%s/pages/%" G_GINT64_FORMAT "/%s", self->dir,
                                              record->batch_id,
                                              sqlite3_column_text (stmt, 19));
+  record->sheet = sqlite3_column_int (stmt, 20);
+  record->back_side = sqlite3_column_int (stmt, 21);
+  record->separator = sqlite3_column_int (stmt, 22);
 
   return record;
 }
@@ -604,7 +619,7 @@ store_set_page_clean (PeStore     *store,
                       PIX         *clean,
                       GBytes      *pdf_page,
                       const char  *report_json,
-                      gboolean     blank,
+                      PePageFlags  flags,
                       GError     **error)
 {
   PeSqliteStore *self = PE_SQLITE_STORE (store);
@@ -678,15 +693,16 @@ store_set_page_clean (PeStore     *store,
     }
 
   stmt = prepare (self, "UPDATE pages SET clean_image = ?, pdf_page = ?, clean_report = ?, "
-                        "blank = ?, state = MAX (state, ?) WHERE id = ?", error);
+                        "blank = ?, separator = ?, state = MAX (state, ?) WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, clean_name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, pdf_name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, report_json, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 4, blank);
-  sqlite3_bind_int (stmt, 5, PE_PAGE_CLEANED);
-  sqlite3_bind_int64 (stmt, 6, page_id);
+  sqlite3_bind_int (stmt, 4, (flags & PE_PAGE_FLAG_BLANK) != 0);
+  sqlite3_bind_int (stmt, 5, (flags & PE_PAGE_FLAG_SEPARATOR) != 0);
+  sqlite3_bind_int (stmt, 6, PE_PAGE_CLEANED);
+  sqlite3_bind_int64 (stmt, 7, page_id);
 
   return update_one (self, stmt, _("Page"), page_id, error);
 }

@@ -19,7 +19,7 @@ const char    *pe_sqlite_store_get_dir         (PeSqliteStore *self);
 guint          pe_sqlite_store_get_schema_version (PeSqliteStore *self);
 
 /* The schema version this build writes. */
-#define PE_SQLITE_STORE_SCHEMA_VERSION 5
+#define PE_SQLITE_STORE_SCHEMA_VERSION 6
 
 /* For tests of migrations: creates a store that stops at @version. */
 PeSqliteStore *_pe_sqlite_store_new_at_version (const char  *dir,

@@ -76,10 +76,26 @@ pe_store_add_page (PeStore     *self,
                    const char  *source,
                    GError     **error)
 {
+  return pe_store_add_scanned_page (self, batch_id, pix, original, original_ext, source, 0, FALSE,
+                                    error);
+}
+
+PePageRecord *
+pe_store_add_scanned_page (PeStore     *self,
+                           gint64       batch_id,
+                           PIX         *pix,
+                           GBytes      *original,
+                           const char  *original_ext,
+                           const char  *source,
+                           guint        sheet,
+                           gboolean     back_side,
+                           GError     **error)
+{
   g_return_val_if_fail (PE_IS_STORE (self), NULL);
   g_return_val_if_fail (pix != NULL, NULL);
   g_return_val_if_fail (original == NULL || original_ext != NULL, NULL);
-  return IFACE (self)->add_page (self, batch_id, pix, original, original_ext, source, error);
+  return IFACE (self)->add_page (self, batch_id, pix, original, original_ext, source, sheet,
+                                 back_side, error);
 }
 
 GPtrArray *
@@ -120,12 +136,12 @@ pe_store_set_page_clean (PeStore     *self,
                          PIX         *clean,
                          GBytes      *pdf_page,
                          const char  *report_json,
-                         gboolean     blank,
+                         PePageFlags  flags,
                          GError     **error)
 {
   g_return_val_if_fail (PE_IS_STORE (self), FALSE);
   g_return_val_if_fail (clean != NULL || pdf_page != NULL, FALSE);
-  return IFACE (self)->set_page_clean (self, page_id, clean, pdf_page, report_json, blank,
+  return IFACE (self)->set_page_clean (self, page_id, clean, pdf_page, report_json, flags,
                                        error);
 }
 

@@ -17,6 +17,13 @@
 
 G_BEGIN_DECLS
 
+/* What cleanup and the separate stage found on a page. */
+typedef enum
+{
+  PE_PAGE_FLAG_BLANK     = 1 << 0,  /* nothing on it: left out of documents, kept */
+  PE_PAGE_FLAG_SEPARATOR = 1 << 1,  /* a separator sheet */
+} PePageFlags;
+
 typedef struct
 {
   gint64       id;
@@ -42,6 +49,9 @@ typedef struct
   gboolean     blank;              /* marked blank by cleanup: left out of documents, kept */
   char        *pdf_page_path;      /* the page encoded for the PDF (PePdfPage bytes), made
                                     * once after cleanup; NULL before, or in older stores */
+  guint        sheet;              /* physical sheet in its acquisition, 0 if not known */
+  gboolean     back_side;          /* the back of a duplex sheet */
+  gboolean     separator;          /* a separator sheet (left out of documents, kept) */
 } PePageRecord;
 
 typedef struct
@@ -102,6 +112,8 @@ struct _PeStoreInterface
                                             GBytes            *original,
                                             const char        *original_ext,
                                             const char        *source,
+                                            guint              sheet,
+                                            gboolean           back_side,
                                             GError           **error);
   GPtrArray        *(*list_pages)          (PeStore           *self,
                                             gint64             batch_id,
@@ -121,7 +133,7 @@ struct _PeStoreInterface
                                             PIX               *clean,
                                             GBytes            *pdf_page,
                                             const char        *report_json,
-                                            gboolean           blank,
+                                            PePageFlags        flags,
                                             GError           **error);
   gboolean          (*set_page_order)      (PeStore           *self,
                                             gint64             batch_id,
@@ -182,6 +194,16 @@ PePageRecord     *pe_store_add_page           (PeStore           *self,
                                                const char        *original_ext,
                                                const char        *source,
                                                GError           **error);
+/* The same, for a page scanned as side @back_side of sheet @sheet (1-based; 0: not known). */
+PePageRecord     *pe_store_add_scanned_page   (PeStore           *self,
+                                               gint64             batch_id,
+                                               PIX               *pix,
+                                               GBytes            *original,
+                                               const char        *original_ext,
+                                               const char        *source,
+                                               guint              sheet,
+                                               gboolean           back_side,
+                                               GError           **error);
 /* In reading order (see PePageRecord.position). */
 GPtrArray        *pe_store_list_pages         (PeStore           *self,
                                                gint64             batch_id,
@@ -211,7 +233,7 @@ gboolean          pe_store_set_page_clean     (PeStore           *self,
                                                PIX               *clean,
                                                GBytes            *pdf_page,
                                                const char        *report_json,
-                                               gboolean           blank,
+                                               PePageFlags        flags,
                                                GError           **error);
 PeDocumentRecord *pe_store_create_document    (PeStore           *self,
                                                gint64             batch_id,
