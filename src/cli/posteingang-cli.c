@@ -721,6 +721,13 @@ cmd_scan (int    argc,
         opt_languages = g_strdup (pe_scan_profile_get_languages (profile));
       if (opt_pdfa == NULL && pe_scan_profile_get_pdfa (profile) != NULL)
         opt_pdfa = g_strdup (pe_scan_profile_get_pdfa (profile));
+      if (opt_split == NULL && pe_scan_profile_get_value (profile, "SplitMode") != NULL)
+        opt_split = g_strdup (pe_scan_profile_get_value (profile, "SplitMode"));
+      if (opt_split_pages == NULL && pe_scan_profile_get_value (profile, "SplitPages") != NULL)
+        opt_split_pages = g_strdup (pe_scan_profile_get_value (profile, "SplitPages"));
+      if (opt_separator_texts == NULL &&
+          pe_scan_profile_get_value (profile, "SeparatorTexts") != NULL)
+        opt_separator_texts = g_strdup (pe_scan_profile_get_value (profile, "SeparatorTexts"));
     }
   if (backs_feed != NULL && !manual_duplex)
     {
@@ -731,6 +738,15 @@ cmd_scan (int    argc,
   pipeline = open_pipeline (&error);
   if (pipeline == NULL)
     return report_error (error);
+  /* The profile's cleanup settings for the pages of this scan. */
+  if (profile != NULL)
+    {
+      PeCleanParams clean;
+
+      if (!pe_scan_profile_to_clean_params (profile, &clean, &error))
+        return report_error (error);
+      pe_pipeline_set_clean_params (pipeline, &clean);
+    }
 
   if (feed != NULL)
     {

@@ -8,7 +8,10 @@
 #include <locale.h>
 #include <string.h>
 
+#include <math.h>
+
 #include "pe-error.h"
+#include "pe-page-clean.h"
 #include "pe-scan-profile.h"
 #include "pe-test-common.h"
 
@@ -86,7 +89,9 @@ test_shipped (void)
   g_assert_cmpstr (pe_scan_profile_get_page_size (post), ==, "a4");
   g_assert_cmpstr (pe_scan_profile_get_languages (post), ==, "deu");
   g_assert_cmpstr (pe_scan_profile_get_pdfa (post), ==, "2b");
-  g_assert_cmpstr (pe_scan_profile_get_color_policy (post), ==, "gray");
+  /* The mail profiles leave the colour decision to the cleanup: bitonal text pages, colour
+   * only where a page has some. */
+  g_assert_cmpstr (pe_scan_profile_get_color_policy (post), ==, "auto");
   g_assert_cmpstr (pe_scan_profile_get_file (post), ==, path);
 
   pe_scan_profile_to_options (post, &so);
@@ -302,6 +307,22 @@ test_bad_values (void)
     { "Name=x\nHidden=perhaps\n", "Hidden=perhaps" },
     { "Source=adf\n", "no name" },
     { "Name=  \n", "no name" },
+    /* The cleanup's keys, by the cleanup's rules. */
+    { "Name=x\nDeskew=maybe\n", "Deskew=maybe" },
+    { "Name=x\nOrientation=2\n", "Orientation=2" },
+    { "Name=x\nCropBorders=on\n", "CropBorders=on" },
+    { "Name=x\nPunchHoles=\n", NULL },   /* empty: as if not set */
+    { "Name=x\nDespeckle=none\n", "Despeckle=none" },
+    { "Name=x\nNormalizeBackground=tru\n", "NormalizeBackground=tru" },
+    { "Name=x\nMaxSkew=90\n", "MaxSkew=90" },
+    { "Name=x\nMinSkew=-1\n", "MinSkew=-1" },
+    { "Name=x\nMaxBorder=25mm\n", "MaxBorder=25mm" },
+    { "Name=x\nDespeckleSize=3\n", "DespeckleSize=3" },
+    { "Name=x\nBinarize=niblack\n", "Binarize=niblack" },
+    { "Name=x\nColorPolicy=sepia\n", "ColorPolicy=sepia" },
+    { "Name=x\nColorMinFraction=5\n", "ColorMinFraction=5" },
+    { "Name=x\nBlankInkRatio=0,0003\n", "BlankInkRatio=0,0003" },   /* decimal comma */
+    { "Name=x\nBlankInkRatio=nan\n", "BlankInkRatio=nan" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -331,6 +352,176 @@ test_bad_values (void)
       g_assert_nonnull (strstr (error->message, cases[i].must_mention));
       pe_test_rmdir (dir);
     }
+}
+
+static void
+assert_same_params (const PeCleanParams *a,
+                    const PeCleanParams *b)
+{
+  /* Field by field: the struct's padding is not part of the value. */
+  g_assert_true (a->deskew == b->deskew);
+  g_assert_cmpfloat (a->max_skew_deg, ==, b->max_skew_deg);
+  g_assert_cmpfloat (a->min_skew_deg, ==, b->min_skew_deg);
+  g_assert_true (a->orientation == b->orientation);
+  g_assert_true (a->crop_borders == b->crop_borders);
+  g_assert_cmpfloat (a->max_border_mm, ==, b->max_border_mm);
+  g_assert_true (a->remove_punch_holes == b->remove_punch_holes);
+  g_assert_true (a->despeckle == b->despeckle);
+  g_assert_cmpfloat (a->despeckle_max_mm, ==, b->despeckle_max_mm);
+  g_assert_true (a->normalize_background == b->normalize_background);
+  g_assert_cmpint (a->color, ==, b->color);
+  g_assert_cmpfloat (a->color_min_fraction, ==, b->color_min_fraction);
+  g_assert_cmpfloat (a->blank_ink_ratio, ==, b->blank_ink_ratio);
+  g_assert_cmpint (a->binarize, ==, b->binarize);
+}
+
+/* Every cleanup key reaches PeCleanParams; unset keys keep the defaults. */
+static void
+test_clean_params (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *path = write_file (dir, "profiles.ini",
+    "[plain]\nName=Plain\n\n"
+    "[all]\nName=All\n"
+    "Deskew=false\nMaxSkew=3.5\nMinSkew=0.2\nOrientation=no\nCropBorders=FALSE\n"
+    "MaxBorder=12.5\nPunchHoles=0\nDespeckle=false\nDespeckleSize=0.4\n"
+    "NormalizeBackground=false\nBinarize= Sauvola \nColorPolicy=bitonal\n"
+    "ColorMinFraction=0.25\nBlankInkRatio=0.002\n\n"
+    "[keep]\nName=k\nColorPolicy=keep\n\n"
+    "[gray]\nName=g\nColorPolicy=gray\n\n"
+    "[grey]\nName=g\nColorPolicy=Grey\nDeskew=yes\n\n"
+    "[auto]\nName=a\nColorPolicy=auto\n\n"
+    "[colour]\nName=c\nColorPolicy=colour\n\n"
+    "[color]\nName=c\nColorPolicy=color\nBinarize=otsu\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) profiles = load_one (path, &error);
+  PeCleanParams defaults, params;
+  static const struct { const char *id; PeColorPolicy policy; } policies[] = {
+    { "keep", PE_COLOR_COLOR }, { "gray", PE_COLOR_GREY }, { "grey", PE_COLOR_GREY },
+    { "auto", PE_COLOR_AUTO }, { "colour", PE_COLOR_COLOR }, { "color", PE_COLOR_COLOR },
+  };
+
+  g_assert_no_error (error);
+  pe_clean_params_init_default (&defaults);
+
+  g_assert_true (pe_scan_profile_to_clean_params (pe_scan_profile_find (profiles, "plain", NULL),
+                                                  &params, &error));
+  g_assert_no_error (error);
+  assert_same_params (&params, &defaults);
+
+  g_assert_true (pe_scan_profile_to_clean_params (pe_scan_profile_find (profiles, "all", NULL),
+                                                  &params, &error));
+  g_assert_no_error (error);
+  g_assert_false (params.deskew);
+  g_assert_cmpfloat (params.max_skew_deg, ==, 3.5);
+  g_assert_cmpfloat (params.min_skew_deg, ==, 0.2);
+  g_assert_false (params.orientation);
+  g_assert_false (params.crop_borders);
+  g_assert_cmpfloat (params.max_border_mm, ==, 12.5);
+  g_assert_false (params.remove_punch_holes);
+  g_assert_false (params.despeckle);
+  g_assert_cmpfloat (params.despeckle_max_mm, ==, 0.4);
+  g_assert_false (params.normalize_background);
+  g_assert_cmpint (params.binarize, ==, PE_BINARIZE_SAUVOLA);
+  g_assert_cmpint (params.color, ==, PE_COLOR_BITONAL);
+  g_assert_cmpfloat (params.color_min_fraction, ==, 0.25);
+  g_assert_cmpfloat (params.blank_ink_ratio, ==, 0.002);
+
+  /* The values profiles had before (keep, gray, auto) and the new ones. */
+  for (guint i = 0; i < G_N_ELEMENTS (policies); i++)
+    {
+      PeScanProfile *profile = pe_scan_profile_find (profiles, policies[i].id, NULL);
+
+      g_assert_nonnull (profile);
+      g_assert_true (pe_scan_profile_to_clean_params (profile, &params, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (params.color, ==, policies[i].policy);
+      g_assert_true (params.deskew);
+      g_assert_cmpint (params.binarize, ==, PE_BINARIZE_OTSU);
+    }
+
+  /* The shipped profiles all load into cleanup parameters. */
+  {
+    g_autofree char *shipped = shipped_file ();
+    g_autoptr(GPtrArray) all = load_one (shipped, &error);
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < all->len; i++)
+      {
+        g_assert_true (pe_scan_profile_to_clean_params (g_ptr_array_index (all, i), &params,
+                                                        &error));
+        g_assert_no_error (error);
+      }
+    g_assert_true (pe_scan_profile_to_clean_params (pe_scan_profile_find (all, "color", NULL),
+                                                    &params, NULL));
+    g_assert_cmpint (params.color, ==, PE_COLOR_COLOR);
+  }
+
+  pe_test_rmdir (dir);
+}
+
+/* The cleanup follows the profile: Deskew=false leaves a skewed page as it is, the default
+ * straightens it. */
+static void
+test_clean_params_deskew (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *path = write_file (dir, "profiles.ini",
+                                      "[straighten]\nName=s\n\n"
+                                      "[as-scanned]\nName=a\nDeskew=false\n");
+  g_autofree char *page_path = g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "sample",
+                                                 "pages", "p0007.png", NULL);
+  g_autoptr(PIX) page = pixRead (page_path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) profiles = load_one (path, &error);
+  const char *const ids[] = { "straighten", "as-scanned" };
+  double skew_in;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (page);
+  if (pixGetXRes (page) == 0)
+    pixSetResolution (page, 200, 200);
+  /* The sample's degraded page is skewed by more than a degree. */
+  skew_in = pe_clean_find_skew (page, 5.0, NULL);
+  g_assert_cmpfloat (fabs (skew_in), >, 1.0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      gboolean deskew = i == 0;
+      PeCleanParams params;
+      PeCleanReport report;
+      g_autoptr(PIX) out = NULL;
+      g_autoptr(PIX) out_grey = NULL;
+      double skew_out;
+
+      g_assert_true (pe_scan_profile_to_clean_params (pe_scan_profile_find (profiles, ids[i],
+                                                                            NULL),
+                                                      &params, &error));
+      g_assert_no_error (error);
+      g_assert_true (params.deskew == deskew);
+
+      pe_clean_report_init (&report);
+      out = pe_page_clean (page, &params, &report, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (out);
+      out_grey = pe_clean_to_grey (out);
+      skew_out = pe_clean_find_skew (out_grey, 5.0, NULL);
+      g_test_message ("%s: skew in %.2f°, reported %.2f°, left in the page %.2f°", ids[i],
+                      skew_in, report.skew_deg, skew_out);
+      if (deskew)
+        {
+          g_assert_cmpfloat (fabs (report.skew_deg - skew_in), <=, 0.15);
+          g_assert_cmpfloat (fabs (skew_out), <=, 0.15);
+        }
+      else
+        {
+          g_assert_cmpfloat (report.skew_deg, ==, 0.0);
+          g_assert_cmpfloat (fabs (skew_out - skew_in), <=, 0.15);
+        }
+      pe_clean_report_clear (&report);
+    }
+
+  pe_test_rmdir (dir);
 }
 
 static void
@@ -378,6 +569,8 @@ main (int   argc,
   g_test_add_func ("/acquire/profile/unknown", test_unknown);
   g_test_add_func ("/acquire/profile/bad-values", test_bad_values);
   g_test_add_func ("/acquire/profile/bad-files", test_bad_files);
+  g_test_add_func ("/acquire/profile/clean-params", test_clean_params);
+  g_test_add_func ("/acquire/profile/clean-params-deskew", test_clean_params_deskew);
 
   return g_test_run ();
 }

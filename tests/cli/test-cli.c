@@ -482,6 +482,41 @@ test_split (Fixture       *f,
   g_assert_nonnull (strstr (err, "chapters"));
 }
 
+/* A profile's cleanup keys reach the cleanup: a user profile that keeps pages grey. */
+static void
+test_profile_cleanup (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *p1 = pe_test_sample_page ("p0001.png");
+  g_autofree char *config = g_build_filename (f->dir, "config", "posteingang", NULL);
+  g_autofree char *ini = g_build_filename (config, "profiles.ini", NULL);
+  g_autofree char *xdg = g_build_filename (f->dir, "config", NULL);
+  g_autofree char *old = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *err = NULL;
+  JsonObject *cleanup;
+  int status;
+
+  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (ini, "[grey-test]\nName=Grey\nColorPolicy=grey\n"
+                                      "SplitMode=none\n", -1, NULL));
+  g_setenv ("XDG_CONFIG_HOME", xdg, TRUE);
+  status = run_cli (f, NULL, &err, "scan", "--profile", "grey-test", "--feed", p1, "--process",
+                    "--quiet", NULL);
+  if (old != NULL)
+    g_setenv ("XDG_CONFIG_HOME", old, TRUE);
+  else
+    g_unsetenv ("XDG_CONFIG_HOME");
+  if (status != 0)
+    g_test_message ("stderr: %s", err);
+  g_assert_cmpint (status, ==, 0);
+
+  cleanup = json_array_get_object_element (
+    json_object_get_array_member (load_sidecar (f, parser), "pages"), 0);
+  cleanup = json_object_get_object_member (cleanup, "cleanup");
+  g_assert_cmpstr (json_object_get_string_member (cleanup, "color"), ==, "grey");
+}
+
 /* A manual duplex run: fronts, the clerk turns the stack and presses Enter, backs last sheet
  * first; the document reads front 1, back 1, front 2, back 2. */
 static void
@@ -551,6 +586,8 @@ main (int   argc,
   g_test_add ("/cli/scan-process-deliver", Fixture, NULL, fixture_setup,
               test_scan_process_deliver, fixture_teardown);
   g_test_add ("/cli/split", Fixture, NULL, fixture_setup, test_split, fixture_teardown);
+  g_test_add ("/cli/scan/profile-cleanup", Fixture, NULL, fixture_setup, test_profile_cleanup,
+              fixture_teardown);
   g_test_add ("/cli/scan/manual-duplex", Fixture, NULL, fixture_setup, test_manual_duplex,
               fixture_teardown);
   g_test_add ("/cli/scan/manual-duplex-mismatch", Fixture, NULL, fixture_setup,

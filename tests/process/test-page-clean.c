@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pe-clean-private.h"
+#include "pe-clean-profile.h"
 #include "pe-error.h"
 #include "pe-page-clean.h"
 #include "pe-test-common.h"
@@ -22,10 +24,8 @@ static const guint content_pages[] = { 1, 3, 5, 7 };
 /* Issue 4's deskew target (median); every synthetic case must meet it. */
 #define MAX_RESIDUAL_SKEW 0.15
 
-static inline void box_free (BOX *b) { boxDestroy (&b); }
-static inline void boxa_free (BOXA *b) { boxaDestroy (&b); }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BOX, box_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BOXA, boxa_free)
+/* g_autoptr(BOX) and g_autoptr(BOXA) come from pe-clean-private.h (the tests also check
+ * internal functions of the cleanup). */
 
 static int
 mm (double millimetres)
@@ -869,6 +869,471 @@ test_bad_input (void)
   pe_clean_report_clear (&report);
 }
 
+
+/* QR separator sheets (few letters, a large code) are never turned the wrong way: upright
+ * they stay as they are; turned, they are either turned back or left as scanned. */
+static void
+test_orientation_separators (void)
+{
+  static const guint separators[] = { 2, 4, 6 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (separators); i++)
+    {
+      g_autoptr(PIX) page = read_page (separators[i]);
+
+      g_assert_cmpstr (json_object_get_string_member (truth_page (separators[i]), "kind"), ==,
+                       "separator");
+      for (int quads = 0; quads < 4; quads++)
+        {
+          g_autoptr(PIX) turned = quads > 0 ? pixRotateOrth (page, quads) : pixClone (page);
+          guint right = (guint) ((4 - quads) % 4) * 90;
+          g_autoptr(PIX) out = NULL;
+          PeCleanReport report;
+          double conf = 0;
+          guint detected = pe_clean_detect_orientation (turned, 5.0, &conf);
+
+          pe_clean_report_init (&report);
+          out = pe_page_clean (turned, NULL, &report, NULL);
+          g_assert_nonnull (out);
+          g_test_message ("p%04u turned %d°: cleanup %u°, detection %u° (right: %u°)",
+                          separators[i], quads * 90, report.rotation, detected, right);
+          if (quads == 0)
+            {
+              g_assert_cmpuint (report.rotation, ==, 0);
+              g_assert_cmpuint (detected, ==, 0);
+            }
+          g_assert_true (report.rotation == 0 || report.rotation == right);
+          g_assert_true (detected == 0 || detected == right);
+          pe_clean_report_clear (&report);
+        }
+    }
+}
+
+/* pe-updown.c computes Leptonica's pixUpDownDetect() word-parallel: the same confidence, to
+ * the bit, on text pages in all four orientations and on a separator sheet. */
+static void
+test_orientation_updown_exact (void)
+{
+  static const guint pages[] = { 1, 2, 3, 5, 7 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(PIX) page = read_page (pages[i]);
+      g_autoptr(PIX) grey = pe_clean_to_grey (page);
+      g_autoptr(PIX) bin = pixThresholdToBinary (grey, 160);
+
+      for (int quads = 0; quads < 4; quads++)
+        {
+          g_autoptr(PIX) turned = quads > 0 ? pixRotateOrth (bin, quads) : pixClone (bin);
+          l_float32 expected = 0;
+          int up = 0, down = 0;
+          double conf;
+
+          g_assert_cmpint (pixUpDownDetect (turned, &expected, 20, 0, 0), ==, 0);
+          conf = _pe_clean_updown_confidence (turned, 20);
+          g_assert_true (_pe_clean_updown_counts (turned, &up, &down));
+          g_test_message ("p%04u turned %d°: %d up, %d down, confidence %.4f (Leptonica %.4f)",
+                          pages[i], quads * 90, up, down, conf, expected);
+          g_assert_cmpfloat ((l_float32) conf, ==, expected);
+        }
+    }
+
+  /* Ink up to the edges (where Leptonica clears its margins) and an odd size. */
+  {
+    g_autoptr(PIX) page = read_page (3);
+    g_autoptr(PIX) grey = pe_clean_to_grey (page);
+    g_autoptr(BOX) box = boxCreate (mm (25) - 3, mm (40) + 1, mm (150) + 7, mm (150) + 3);
+    g_autoptr(PIX) clip = pixClipRectangle (grey, box, NULL);
+    g_autoptr(PIX) bin = pixThresholdToBinary (clip, 160);
+    l_float32 expected = 0;
+
+    pixUpDownDetect (bin, &expected, 20, 0, 0);
+    g_test_message ("clipped: confidence %.4f", expected);
+    g_assert_cmpfloat (expected, !=, 0);
+    g_assert_cmpfloat ((l_float32) _pe_clean_updown_confidence (bin, 20), ==, expected);
+  }
+}
+
+/* A straightforward per-pixel model of _pe_clean_render(). Which source pixel each
+ * destination pixel shows comes from Leptonica itself: @where is pixRotate() by shear of a
+ * page whose every pixel holds its own number. */
+static void
+render_reference (PIX                   *src,
+                  const PeCleanAnalysis *a,
+                  PIX                   *specks,
+                  PIX                   *where,
+                  int                    threshold,
+                  PIX                   *colour,
+                  PIX                   *grey,
+                  PIX                   *bin)
+{
+  int w = pixGetWidth (src), h = pixGetHeight (src), depth = pixGetDepth (src);
+  int mw = 1, mh = 1, sx = 1, sy = 1, shift = 0;
+  double lum, gain[3];
+
+  while ((1 << shift) < a->factor)
+    shift++;
+  if (a->inv_map != NULL)
+    {
+      pixGetDimensions (a->inv_map, &mw, &mh, NULL);
+      sx = a->map_sx;
+      sy = a->map_sy;
+    }
+  lum = (77.0 * a->paper[0] + 150.0 * a->paper[1] + 29.0 * a->paper[2]) / 256.0;
+  for (int k = 0; k < 3; k++)
+    gain[k] = a->inv_map != NULL ? lum / MAX (a->paper[k], 1) : 1.0;
+
+  for (int yd = 0; yd < h; yd++)
+    for (int xd = 0; xd < w; xd++)
+      {
+        l_uint32 id, g = 255, rgb = 0xffffff00, v16 = 256, e = 0;
+        gboolean inside;
+        int xs = 0, ys = 0;
+
+        pixGetPixel (where, xd, yd, &id);
+        id >>= 8;
+        inside = id >= 1 && id <= (l_uint32) (w * h);
+        if (inside)
+          {
+            xs = (int) (id - 1) % w;
+            ys = (int) (id - 1) / w;
+          }
+
+        if (inside)
+          {
+            l_uint32 sp = 0;
+
+            pixGetPixel (a->erase, MIN (xs >> shift, pixGetWidth (a->erase) - 1),
+                         MIN (ys >> shift, pixGetHeight (a->erase) - 1), &e);
+            pixGetPixel (specks, xs, ys, &sp);
+            e |= sp;
+          }
+        if (inside && !e)
+          {
+            l_uint32 p;
+            guint l;
+
+            if (a->inv_map != NULL)
+              pixGetPixel (a->inv_map, MIN (xs / sx, mw - 1), MIN (ys / sy, mh - 1), &v16);
+            pixGetPixel (src, xs, ys, &p);
+            if (depth == 32)
+              {
+                guint ch[3] = { p >> 24, (p >> 16) & 0xff, (p >> 8) & 0xff };
+
+                l = (77 * ch[0] + 150 * ch[1] + 29 * ch[2] + 128) >> 8;
+                rgb = 0;
+                for (int k = 0; k < 3; k++)
+                  {
+                    guint m = (guint) MIN (65535.0, v16 * gain[k]);
+
+                    rgb |= MIN (255u, (ch[k] * m) >> 8) << (24 - 8 * k);
+                  }
+              }
+            else
+              {
+                l = depth == 8 ? p : p ? 0 : 255;
+              }
+            g = MIN (255u, (l * v16) >> 8);
+          }
+        if (grey != NULL)
+          pixSetPixel (grey, xd, yd, g);
+        if (bin != NULL)
+          pixSetPixel (bin, xd, yd, (int) g < threshold);
+        if (colour != NULL)
+          pixSetPixel (colour, xd, yd, rgb);
+      }
+}
+
+/* The one pass that makes the full-size pages (runs of source pixels, vector kernels, erased
+ * spans, specks, strips) gives exactly what the per-pixel model gives, at any skew and depth,
+ * with an odd page size, a background map and erased areas; and it straightens exactly as
+ * Leptonica's shear rotation does. */
+static void
+test_render_reference (void)
+{
+  /* Two shears up to 0.06 rad (3.4°), three beyond; below 0.001 rad none. */
+  static const double angles[] = { 0.0, 0.04, 0.3, -0.3, 2.7, -2.7, 3.4, 4.9, -4.9 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr(PIX) rgb = pixCreate (2101, 997, 32);
+  g_autoptr(PIX) ids = pixCreate (2101, 997, 32);
+  int w = pixGetWidth (rgb), h = pixGetHeight (rgb);
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      pixSetPixel (ids, x, y, (l_uint32) (y * w + x + 1) << 8);
+
+  /* Paper that darkens towards one side (so the map has work), coloured blotches, text-like
+   * dark bars and noise. */
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        int base = 240 - 60 * x / w + g_rand_int_range (rand, -8, 8);
+        int r = base, g = base - 5, b = base - 25;
+
+        if ((y / 4) % 12 == 0 && (x / 5) % 4 != 0)
+          r = g = b = g_rand_int_range (rand, 10, 90);
+        if ((x - 700) * (x - 700) + (y - 500) * (y - 500) < 120 * 120)
+          b = 250, r = 40;
+        composeRGBPixel (CLAMP (r, 0, 255), CLAMP (g, 0, 255), CLAMP (b, 0, 255),
+                         pixGetData (rgb) + (gsize) y * pixGetWpl (rgb) + x);
+      }
+  pixSetResolution (rgb, 300, 300);
+
+  for (int d = 0; d < 3; d++)
+    {
+      g_autoptr(PIX) src = d == 0 ? pixClone (rgb) : pe_clean_to_grey (rgb);
+      g_autoptr(PIX) specks = pixCreate (w, h, 1);
+      g_auto(PeCleanAnalysis) a = { 0 };
+
+      /* Specks at full size: some single, some in runs that cross a word. */
+      for (int k = 0; k < 3000; k++)
+        pixSetPixel (specks, g_rand_int_range (rand, 0, w), g_rand_int_range (rand, 0, h), 1);
+      pixRasterop (specks, 30, 40, 40, 2, PIX_SET, NULL, 0, 0);
+
+      if (d == 2)
+        {
+          PIX *bin = pixThresholdToBinary (src, 128);
+
+          pixDestroy (&src);
+          src = bin;
+        }
+      pixSetResolution (src, 300, 300);
+      g_assert_true (_pe_clean_analyse (src, FALSE, 25.0, FALSE, TRUE, &a));
+      g_assert_cmpint (a.factor, ==, 2);
+      g_assert_true (d == 2 || a.inv_map != NULL);
+      /* Erased areas: a border strip, a block, single mask pixels. */
+      pixRasterop (a.erase, 0, 0, 9, pixGetHeight (a.erase), PIX_SET, NULL, 0, 0);
+      pixRasterop (a.erase, 300, 200, 41, 17, PIX_SET, NULL, 0, 0);
+      for (int k = 0; k < 200; k++)
+        pixSetPixel (a.erase, g_rand_int_range (rand, 0, pixGetWidth (a.erase)),
+                     g_rand_int_range (rand, 0, pixGetHeight (a.erase)), 1);
+
+      for (guint i = 0; i < G_N_ELEMENTS (angles); i++)
+        {
+          g_autoptr(PIX) colour = NULL;
+          g_autoptr(PIX) grey = NULL;
+          g_autoptr(PIX) bin = NULL;
+          g_autoptr(PIX) ref_colour = d == 0 ? pixCreate (w, h, 32) : NULL;
+          g_autoptr(PIX) ref_grey = pixCreate (w, h, 8);
+          g_autoptr(PIX) ref_bin = pixCreate (w, h, 1);
+          int same = 0;
+
+          g_autoptr(PIX) where = pixRotate (ids, (l_float32) (angles[i] * M_PI / 180.0),
+                                            L_ROTATE_SHEAR, L_BRING_IN_WHITE, 0, 0);
+
+          g_assert_true (_pe_clean_render (src, &a, TRUE, TRUE, specks, angles[i], 150,
+                                           d == 0 ? &colour : NULL, &grey, &bin));
+          render_reference (src, &a, specks, where, 150, ref_colour, ref_grey, ref_bin);
+          g_test_message ("%d bpp at %.1f°", pixGetDepth (src), angles[i]);
+          pixEqual (grey, ref_grey, &same);
+          g_assert_true (same);
+          pixEqual (bin, ref_bin, &same);
+          g_assert_true (same);
+          if (d == 0)
+            {
+              pixEqual (colour, ref_colour, &same);
+              g_assert_true (same);
+            }
+        }
+    }
+
+  /* Without normalising or erasing, the grey page is Leptonica's shear rotation itself. */
+  {
+    g_autoptr(PIX) grey = pe_clean_to_grey (rgb);
+    g_auto(PeCleanAnalysis) a = { 0 };
+
+    pixSetResolution (grey, 300, 300);
+    g_assert_true (_pe_clean_analyse (grey, FALSE, 25.0, FALSE, FALSE, &a));
+    for (guint i = 0; i < G_N_ELEMENTS (angles); i++)
+      {
+        g_autoptr(PIX) out = NULL;
+        g_autoptr(PIX) expected = pixRotate (grey, (l_float32) (angles[i] * M_PI / 180.0),
+                                             L_ROTATE_SHEAR, L_BRING_IN_WHITE, 0, 0);
+        int same = 0;
+
+        g_assert_true (_pe_clean_render (grey, &a, FALSE, FALSE, NULL, angles[i], 0, NULL, &out,
+                                         NULL));
+        pixEqual (out, expected, &same);
+        g_assert_true (same);
+      }
+  }
+}
+
+/* The 2 × 2 means of the analysis are Leptonica's pixScaleAreaMap2(), and the sample every
+ * second pixel, also for odd sizes. */
+static void
+test_analysis_reduction (void)
+{
+  g_autoptr(PIX) page = read_page (5);
+  g_autoptr(PIX) grey = pe_clean_to_grey (page);
+  g_autoptr(BOX) box = boxCreate (1, 2, pixGetWidth (grey) - 4, pixGetHeight (grey) - 7);
+  g_autoptr(PIX) odd = pixClipRectangle (grey, box, NULL);
+
+  for (int k = 0; k < 2; k++)
+    {
+      PIX *src = k == 0 ? grey : odd;
+      g_auto(PeCleanAnalysis) a = { 0 };
+      g_autoptr(PIX) expected = NULL;
+      int same = 0, mismatches = 0;
+
+      pixSetResolution (src, 300, 300);   /* so that it is reduced by 2 */
+      g_assert_true (_pe_clean_analyse (src, FALSE, 25.0, FALSE, FALSE, &a));
+      g_assert_cmpint (a.factor, ==, 2);
+      expected = pixScaleAreaMap2 (src);
+      pixEqual (a.reduced, expected, &same);
+      g_assert_true (same);
+      for (int y = 0; y < pixGetHeight (a.sample); y++)
+        for (int x = 0; x < pixGetWidth (a.sample); x++)
+          {
+            l_uint32 u, v;
+
+            pixGetPixel (a.sample, x, y, &u);
+            pixGetPixel (src, 2 * x, 2 * y, &v);
+            mismatches += u != v;
+          }
+      g_assert_cmpint (mismatches, ==, 0);
+    }
+}
+
+/* A skewed feed brings dark corners in; nothing of them, and no artefact of straightening,
+ * may touch the cleaned page's edges: Tesseract takes ink at the very edge for text and hands
+ * Leptonica boxes outside the page ("Error in boxClipToRectangle"). */
+static void
+test_clean_edges (void)
+{
+  g_autoptr(PIX) page = read_page (3);
+  g_autoptr(PIX) grey = pe_clean_to_grey (page);
+  g_autoptr(PIX) skewed = pixRotate (grey, (l_float32) (2.5 * M_PI / 180.0), L_ROTATE_AREA_MAP,
+                                     L_BRING_IN_BLACK, 0, 0);
+  g_autoptr(PIX) out = NULL;
+  g_autoptr(PIX) ocr = NULL;
+  PeCleanReport report;
+  int w, h;
+
+  pixCopyResolution (skewed, grey);
+  pe_clean_report_init (&report);
+  out = pe_page_clean_with_grey (skewed, NULL, &report, &ocr, NULL);
+  g_assert_nonnull (out);
+  g_assert_nonnull (ocr);
+  g_assert_cmpuint (report.n_border_edges, >=, 2);
+  g_assert_cmpfloat (fabs (report.skew_deg + 2.5), <=, MAX_RESIDUAL_SKEW);
+  pixGetDimensions (ocr, &w, &h, NULL);
+  for (int m = 0; m < 3; m++)
+    {
+      const int rects[4][4] = {
+        { 0, m, w, 1 }, { 0, h - 1 - m, w, 1 }, { m, 0, 1, h }, { w - 1 - m, 0, 1, h },
+      };
+
+      for (int i = 0; i < 4; i++)
+        {
+          g_autoptr(BOX) box = boxCreate (rects[i][0], rects[i][1], rects[i][2], rects[i][3]);
+          g_autoptr(PIX) line = pixClipRectangle (ocr, box, NULL);
+          l_int32 dark = 0;
+
+          pixCountPixelsInRect (out, box, &dark, NULL);
+          g_assert_cmpint (dark, ==, 0);
+          pixCountPixels (line, &dark, NULL);   /* not meaningful for 8 bpp: use a threshold */
+          {
+            g_autoptr(PIX) ink = pixThresholdToBinary (line, 128);
+
+            pixCountPixels (ink, &dark, NULL);
+            g_assert_cmpint (dark, ==, 0);
+          }
+        }
+    }
+  pe_clean_report_clear (&report);
+}
+
+static void
+log_collect (const char     *domain,
+             GLogLevelFlags  level,
+             const char     *message,
+             gpointer        user_data)
+{
+  GPtrArray *messages = user_data;
+
+  g_ptr_array_add (messages, g_strdup (message));
+}
+
+/* After pe_clean_setup_process(), Leptonica's own messages are debug messages of the
+ * "Leptonica" domain, not lines on the terminal. */
+static void
+test_library_messages (void)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PIX) pix = pixCreate (100, 100, 8);
+  g_autoptr(BOX) outside = boxCreate (500, 500, 10, 10);
+  g_autoptr(PIX) clip = NULL;
+  guint handler;
+
+  pe_clean_setup_process ();
+  pe_clean_setup_process ();   /* once is enough; twice is harmless */
+  handler = g_log_set_handler ("Leptonica", G_LOG_LEVEL_DEBUG, log_collect, messages);
+  clip = pixClipRectangle (pix, outside, NULL);
+  g_log_remove_handler ("Leptonica", handler);
+  g_assert_null (clip);
+  g_assert_cmpuint (messages->len, >=, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (messages, 0), "boxClipToRectangle"));
+  g_assert_null (strchr (g_ptr_array_index (messages, 0), '\n'));
+}
+
+static const char *
+lookup_table (const char *key,
+              gpointer    user_data)
+{
+  const char *const *table = user_data;
+
+  for (guint i = 0; table[i] != NULL; i += 2)
+    if (g_str_equal (table[i], key))
+      return table[i + 1];
+  return NULL;
+}
+
+/* The profile keys: each documented in the shipped profiles.ini, each bad value refused with
+ * a message naming it, good ones applied. */
+static void
+test_profile_keys (void)
+{
+  g_autofree char *ini_path = g_build_filename (g_getenv ("PE_SOURCE_ROOT"), "data", "profiles",
+                                                "profiles.ini", NULL);
+  g_autofree char *ini = NULL;
+  const char *const *keys = pe_clean_profile_get_keys ();
+  const char *const good[] = { "Deskew", "false", "MaxSkew", "2", "Binarize", "sauvola",
+                               "ColorPolicy", " Keep ", "BlankInkRatio", "0.001", NULL };
+  const char *const bad[] = { "DespeckleSize", "0.3mm", NULL };
+  PeCleanParams params;
+  g_autoptr(GError) error = NULL;
+  const char *allowed = NULL;
+
+  g_assert_true (g_file_get_contents (ini_path, &ini, NULL, NULL));
+  g_assert_cmpuint (g_strv_length ((char **) keys), ==, 14);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n# %s ", keys[i]);
+
+      g_assert_nonnull (strstr (ini, line));
+    }
+
+  g_assert_true (pe_clean_params_from_lookup (&params, lookup_table, (gpointer) good, &error));
+  g_assert_no_error (error);
+  g_assert_false (params.deskew);
+  g_assert_cmpfloat (params.max_skew_deg, ==, 2.0);
+  g_assert_cmpint (params.binarize, ==, PE_BINARIZE_SAUVOLA);
+  g_assert_cmpint (params.color, ==, PE_COLOR_COLOR);
+  g_assert_cmpfloat (params.blank_ink_ratio, ==, 0.001);
+  g_assert_true (params.orientation);   /* not set: the default */
+
+  g_assert_false (pe_clean_params_from_lookup (&params, lookup_table, (gpointer) bad, &error));
+  g_assert_error (error, PE_ERROR, PE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "DespeckleSize=0.3mm"));
+  g_assert_true (params.despeckle);   /* the defaults */
+
+  g_assert_false (pe_clean_profile_check ("MaxSkew", "20", &allowed));
+  g_assert_nonnull (allowed);
+  g_assert_true (pe_clean_profile_check ("MaxSkew", " 15 ", NULL));
+  g_assert_true (pe_clean_profile_check ("Languages", "anything", NULL));   /* not ours */
+}
+
 int
 main (int    argc,
       char **argv)
@@ -887,6 +1352,13 @@ main (int    argc,
   g_test_add_func ("/process/borders/strips", test_borders);
   g_test_add_func ("/process/borders/punch-holes", test_punch_holes);
   g_test_add_func ("/process/despeckle/dots", test_despeckle);
+  g_test_add_func ("/process/orientation/separators", test_orientation_separators);
+  g_test_add_func ("/process/orientation/updown-exact", test_orientation_updown_exact);
+  g_test_add_func ("/process/render/reference", test_render_reference);
+  g_test_add_func ("/process/analysis/reduction", test_analysis_reduction);
+  g_test_add_func ("/process/clean/edges", test_clean_edges);
+  g_test_add_func ("/process/clean/library-messages", test_library_messages);
+  g_test_add_func ("/process/clean/profile-keys", test_profile_keys);
 
   return g_test_run ();
 }

@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "pe-clean-profile.h"
 #include "pe-error.h"
 #include "pe-scan-profile.h"
 
@@ -296,6 +297,17 @@ profile_from_group (GKeyFile    *kf,
   g_ptr_array_add (soft, NULL);
   self->soft_options = (char **) g_ptr_array_free (g_steal_pointer (&soft), FALSE);
 
+  /* The cleanup's keys (Deskew, Binarize, ColorPolicy …) by the cleanup's own rules, so that
+   * a value the cleanup would refuse is refused here, when the file is read. */
+  for (const char *const *k = pe_clean_profile_get_keys (); *k != NULL; k++)
+    {
+      g_autofree char *v = g_key_file_get_value (kf, group, *k, NULL);
+      const char *allowed = NULL;
+
+      if (v != NULL && !pe_clean_profile_check (*k, v, &allowed))
+        return set_bad_value (error, path, group, *k, g_strstrip (v), allowed), NULL;
+    }
+
   self->options = g_key_file_get_string_list (kf, group, "Options", NULL, NULL);
   for (guint i = 0; self->options != NULL && self->options[i] != NULL; i++)
     {
@@ -530,6 +542,31 @@ const char *
 pe_scan_profile_get_pdfa (PeScanProfile *self)
 {
   return pe_scan_profile_get_value (self, "PdfA");
+}
+
+static const char *
+lookup_value (const char *key,
+              gpointer    user_data)
+{
+  return pe_scan_profile_get_value (user_data, key);
+}
+
+gboolean
+pe_scan_profile_to_clean_params (PeScanProfile  *self,
+                                 PeCleanParams  *params,
+                                 GError        **error)
+{
+  g_return_val_if_fail (PE_IS_SCAN_PROFILE (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!pe_clean_params_from_lookup (params, lookup_value, self, error))
+    {
+      /* Checked when the file was read: only a profile changed since can get here. */
+      g_prefix_error (error, _("Scan profile file %s, profile “%s”: "), self->file, self->id);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 const char *

@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 
+#include "pe-clean-profile.h"
 #include "pe-scanner.h"
 
 G_BEGIN_DECLS
@@ -47,13 +48,23 @@ guint           pe_scan_profile_get_resolution   (PeScanProfile      *self);
 const char     *pe_scan_profile_get_mode         (PeScanProfile      *self);
 const char     *pe_scan_profile_get_page_size    (PeScanProfile      *self);
 /* Kept for later stages as written: OCR languages ("deu+eng"), PDF/A level ("2b"),
- * colour policy. NULL when not set. */
+ * colour policy (also read by pe_scan_profile_to_clean_params()). NULL when not set. */
 const char     *pe_scan_profile_get_languages    (PeScanProfile      *self);
 const char     *pe_scan_profile_get_pdfa         (PeScanProfile      *self);
 const char     *pe_scan_profile_get_color_policy (PeScanProfile      *self);
 /* Any key of the profile's group as written (untranslated), or NULL. */
 const char     *pe_scan_profile_get_value        (PeScanProfile      *self,
                                                   const char         *key);
+
+/* The page cleanup's parameters: pe_clean_params_init_default() with the profile's cleanup
+ * keys applied (Deskew, Orientation, CropBorders, MaxBorder, PunchHoles, Despeckle,
+ * DespeckleSize, NormalizeBackground, Binarize, ColorPolicy, ColorMinFraction,
+ * BlankInkRatio, MaxSkew, MinSkew; see data/profiles/profiles.ini). They were checked when
+ * the file was read, so this fails (PE_ERROR_INVALID) only for a profile object whose values
+ * the cleanup refuses; @params then holds the defaults. */
+gboolean        pe_scan_profile_to_clean_params  (PeScanProfile      *self,
+                                                  PeCleanParams      *params,
+                                                  GError            **error);
 
 /* Fills @options from the profile; the strings point into @self, which must outlive them.
  * Manual duplex becomes source "adf": the caller runs the fronts pass, asks for the stack to

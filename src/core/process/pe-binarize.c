@@ -8,6 +8,10 @@
 
 #include "pe-clean-private.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 int
 _pe_clean_get_dpi (PIX *pix)
 {
@@ -22,6 +26,31 @@ _pe_clean_get_dpi (PIX *pix)
   pixGetDimensions (pix, &w, &h, NULL);
   dpi = (int) (MIN (w, h) * 25.4 / 210.0 + 0.5);
   return CLAMP (dpi, 50, 2400);
+}
+
+PIX *
+_pe_clean_plain (PIX *page)
+{
+  int depth = pixGetDepth (page);
+  PIX *plain;
+
+  if (pixGetColormap (page) == NULL && (depth == 1 || depth == 8 || depth == 32))
+    return pixClone (page);
+  if (pixGetColormap (page) != NULL)
+    plain = pixRemoveColormap (page, REMOVE_CMAP_BASED_ON_SRC);
+  else
+    plain = pixConvertTo8 (page, FALSE);
+  if (plain != NULL && pixGetDepth (plain) != 1 && pixGetDepth (plain) != 8 &&
+      pixGetDepth (plain) != 32)
+    {
+      PIX *grey = pixConvertTo8 (plain, FALSE);
+
+      pixDestroy (&plain);
+      plain = grey;
+    }
+  if (plain != NULL)
+    pixCopyResolution (plain, page);
+  return plain;
 }
 
 double
@@ -157,46 +186,40 @@ pe_clean_normalize_background (PIX *page)
 
   {
     g_auto(PeCleanAnalysis) a = { 0 };
+    PIX *out = NULL;
 
-    if (!_pe_clean_analyse (page, FALSE, 0, FALSE, TRUE, &a))
+    if (!_pe_clean_analyse (page, FALSE, 0, FALSE, TRUE, &a) ||
+        !_pe_clean_render (page, &a, TRUE, FALSE, NULL, 0.0, 0, &out, NULL, NULL))
       return NULL;
-    return _pe_clean_rotate_color (page, &a, TRUE, FALSE, NULL, 0.0);
+    return out;
   }
 }
 
 /* Otsu's threshold of the histogram, kept between 100 and 200: on a nearly empty normalised
  * page the histogram is one noise peak, and an unclamped Otsu would split it into speckle. */
-static int
-otsu_threshold (PIX *grey)
+int
+_pe_clean_otsu_histogram (const double *hist)
 {
-  g_autoptr(NUMA) hist = pixGetGrayHistogram (grey, 2);
   double total = 0, sum = 0, sum_b = 0, w_b = 0, best = -1;
   int best_t = PE_CLEAN_INK_THRESHOLD;
 
-  if (hist == NULL)
-    return best_t;
-
   for (int i = 0; i < 256; i++)
     {
-      l_float32 v;
-      numaGetFValue (hist, i, &v);
-      total += v;
-      sum += i * (double) v;
+      total += hist[i];
+      sum += i * hist[i];
     }
 
   for (int t = 0; t < 256; t++)
     {
-      l_float32 v;
       double w_f, m_b, m_f, between;
 
-      numaGetFValue (hist, t, &v);
-      w_b += v;
+      w_b += hist[t];
       if (w_b == 0)
         continue;
       w_f = total - w_b;
       if (w_f == 0)
         break;
-      sum_b += t * (double) v;
+      sum_b += t * hist[t];
       m_b = sum_b / w_b;
       m_f = (sum - sum_b) / w_f;
       between = w_b * w_f * (m_b - m_f) * (m_b - m_f);
@@ -208,6 +231,24 @@ otsu_threshold (PIX *grey)
     }
 
   return CLAMP (best_t, 100, 200);
+}
+
+int
+_pe_clean_otsu_threshold (PIX *grey)
+{
+  g_autoptr(NUMA) numa = pixGetGrayHistogram (grey, 2);
+  double hist[256] = { 0 };
+
+  if (numa == NULL)
+    return PE_CLEAN_INK_THRESHOLD;
+  for (int i = 0; i < 256; i++)
+    {
+      l_float32 v = 0;
+
+      numaGetFValue (numa, i, &v);
+      hist[i] = v;
+    }
+  return _pe_clean_otsu_histogram (hist);
 }
 
 PIX *
@@ -223,7 +264,9 @@ pe_clean_binarize (PIX              *page,
   if (pixGetDepth (page) == 1)
     return pixCopy (NULL, page);
 
-  grey = pe_clean_to_grey (page);
+  /* An 8 bpp page is only read: no copy (8 MB at 300 dpi). */
+  grey = pixGetDepth (page) == 8 && pixGetColormap (page) == NULL ? pixClone (page)
+                                                                  : pe_clean_to_grey (page);
   if (grey == NULL)
     return NULL;
   dpi = _pe_clean_get_dpi (page);
@@ -249,7 +292,7 @@ pe_clean_binarize (PIX              *page,
     }
   else
     {
-      bin = pixThresholdToBinary (grey, otsu_threshold (grey));
+      bin = pixThresholdToBinary (grey, _pe_clean_otsu_threshold (grey));
     }
 
   if (bin != NULL)
@@ -333,28 +376,78 @@ _pe_clean_analysis_binary (PIX *grey,
   return bin;
 }
 
+/* pixApplyInvBackgroundGrayMap() (v * lift / 256, at most 255) vectorised: per tile row the
+ * lifts are spread over a row in Leptonica's byte order, so that each row is one loop over its
+ * bytes. Beyond the map's last tile (a map made at a lower resolution may stop a pixel or two
+ * short of the page's right and bottom edge) the last one holds. */
 PIX *
 _pe_clean_apply_map (PIX *grey,
                      PIX *inv_map,
                      int  sx,
                      int  sy)
 {
-  PIX *out = pixApplyInvBackgroundGrayMap (grey, inv_map, sx, sy);
-  int w, h, cw, ch;
+  g_autofree guint16 *lift = NULL;
+  int w, h, wpl, mw, mh, nbytes, row_tile = -1;
+  l_uint32 *datas, *datad;
+  PIX *out;
 
+  g_assert (pixGetDepth (grey) == 8 && pixGetDepth (inv_map) == 16);
+
+  pixGetDimensions (grey, &w, &h, NULL);
+  pixGetDimensions (inv_map, &mw, &mh, NULL);
+  out = pixCreateNoInit (w, h, 8);
   if (out == NULL)
     return NULL;
   pixCopyResolution (out, grey);
+  datas = pixGetData (grey);
+  datad = pixGetData (out);
+  wpl = pixGetWpl (grey);
+  nbytes = 4 * wpl;
+  lift = g_new (guint16, nbytes);
 
-  /* A map made at a lower resolution may stop a pixel or two short of the page's right and
-   * bottom edge (left black by Leptonica); repeat the last normalised column and row. */
-  pixGetDimensions (grey, &w, &h, NULL);
-  cw = MIN (w, sx * pixGetWidth (inv_map));
-  ch = MIN (h, sy * pixGetHeight (inv_map));
-  for (int x = cw; x < w; x++)
-    pixRasterop (out, x, 0, 1, ch, PIX_SRC, out, cw - 1, 0);
-  for (int y = ch; y < h; y++)
-    pixRasterop (out, 0, y, w, 1, PIX_SRC, out, 0, ch - 1);
+  for (int y = 0; y < h; y++)
+    {
+      const guint8 *s = (const guint8 *) (datas + (gsize) y * wpl);
+      guint8 *d = (guint8 *) (datad + (gsize) y * wpl);
+      int tile = MIN (y / sy, mh - 1), p = 0;
+
+      if (tile != row_tile)
+        {
+          const l_uint32 *mline = pixGetData (inv_map) + (gsize) tile * pixGetWpl (inv_map);
+
+          for (int q = 0; q < nbytes; q++)
+            {
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+              int x = q ^ 3;
+#else
+              int x = q;
+#endif
+              lift[q] = GET_DATA_TWO_BYTES (mline, MIN (x / sx, mw - 1));
+            }
+          row_tile = tile;
+        }
+
+#ifdef __SSE2__
+      for (; p + 16 <= nbytes; p += 16)
+        {
+          __m128i v = _mm_loadu_si128 ((const __m128i *) (s + p));
+          __m128i zero = _mm_setzero_si128 ();
+          __m128i lo = _mm_unpacklo_epi8 (v, zero), hi = _mm_unpackhi_epi8 (v, zero);
+          __m128i m0 = _mm_loadu_si128 ((const __m128i *) (lift + p));
+          __m128i m1 = _mm_loadu_si128 ((const __m128i *) (lift + p + 8));
+          __m128i cap = _mm_set1_epi16 (255);
+
+          /* (v << 8) * lift >> 16 = v * lift >> 8, then at most 255. */
+          lo = _mm_mulhi_epu16 (_mm_slli_epi16 (lo, 8), m0);
+          hi = _mm_mulhi_epu16 (_mm_slli_epi16 (hi, 8), m1);
+          lo = _mm_sub_epi16 (lo, _mm_subs_epu16 (lo, cap));
+          hi = _mm_sub_epi16 (hi, _mm_subs_epu16 (hi, cap));
+          _mm_storeu_si128 ((__m128i *) (d + p), _mm_packus_epi16 (lo, hi));
+        }
+#endif
+      for (; p < nbytes; p++)
+        d[p] = (guint8) MIN (255u, ((guint) s[p] * lift[p]) >> 8);
+    }
   return out;
 }
 

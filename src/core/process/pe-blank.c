@@ -56,13 +56,15 @@ pe_clean_is_blank (PIX    *page,
                    double *ink_ratio)
 {
   g_auto(PeCleanAnalysis) a = { 0 };
+  g_autoptr(PIX) plain = NULL;
   double ratio;
 
   g_return_val_if_fail (page != NULL, FALSE);
 
   /* Dark scanner edges and punch holes are not content; discount them as the full cleanup
    * does. */
-  if (!_pe_clean_analyse (page, TRUE, 25.0, TRUE, TRUE, &a))
+  plain = _pe_clean_plain (page);
+  if (plain == NULL || !_pe_clean_analyse (plain, TRUE, 25.0, TRUE, TRUE, &a))
     {
       /* Err on the side of content: a page we cannot analyse is kept as a page. */
       if (ink_ratio != NULL)

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "pe-clean-private.h"
 
@@ -15,25 +16,61 @@
 #define HOLE_BAND_MM 22.0
 
 /* How many lines from the edge are dark for at least 60 % of their length: a scanner strip,
- * even where content (a rule printed to the edge) touches it. */
+ * even where content (a rule printed to the edge) touches it. @counts has @n lines. */
 static int
-strip_width (NUMA *counts,
-             int   length,
-             int   max_depth,
-             gboolean from_end)
+strip_width (const int *counts,
+             int        n,
+             int        length,
+             int        max_depth,
+             gboolean   from_end)
 {
-  int n = numaGetCount (counts), width = 0;
+  int width = 0;
 
   for (int i = 0; i < MIN (n, max_depth); i++)
     {
-      int v = 0;
-
-      numaGetIValue (counts, from_end ? n - 1 - i : i, &v);
-      if (v * 10 < length * 6)
+      if (counts[from_end ? n - 1 - i : i] * 10 < length * 6)
         break;
       width++;
     }
   return width;
+}
+
+/* Dark pixels per column of @bin, only for the @depth columns at either edge (all that
+ * strip_width() reads): pixCountPixelsByColumn() tests every pixel of the page one by one. */
+static void
+count_edge_columns (PIX *bin,
+                    int  depth,
+                    int *counts)
+{
+  int w, h, wpl;
+  l_uint32 *data;
+
+  pixGetDimensions (bin, &w, &h, NULL);
+  data = pixGetData (bin);
+  wpl = pixGetWpl (bin);
+  memset (counts, 0, w * sizeof (int));
+  for (int y = 0; y < h; y++)
+    {
+      const l_uint32 *line = data + (gsize) y * wpl;
+
+      for (int k = 0; k < wpl; k++)
+        {
+          l_uint32 v = line[k];
+
+          /* Only the words that hold an edge column. */
+          if ((k + 1) * 32 <= w - depth && k * 32 >= depth)
+            continue;
+          while (v != 0)
+            {
+              int b = __builtin_clz (v);
+              int x = k * 32 + b;
+
+              if (x < w && (x < depth || x >= w - depth))
+                counts[x]++;
+              v &= ~(0x80000000u >> b);
+            }
+        }
+    }
 }
 
 PIX *
@@ -72,12 +109,25 @@ _pe_clean_border_mask (PIX    *bin,
   /* A strip that content touches went with that content just now; strips run the whole edge,
    * so they are found again from the share of dark pixels per line. */
   {
-    g_autoptr(NUMA) cols = pixCountPixelsByColumn (bin);
-    g_autoptr(NUMA) rows = pixCountPixelsByRow (bin, NULL);
-    int left = cols != NULL ? strip_width (cols, h, depth, FALSE) : 0;
-    int right = cols != NULL ? strip_width (cols, h, depth, TRUE) : 0;
-    int top = rows != NULL ? strip_width (rows, w, depth, FALSE) : 0;
-    int bottom = rows != NULL ? strip_width (rows, w, depth, TRUE) : 0;
+    g_autofree int *cols = g_new (int, w);
+    g_autofree int *rows = g_new (int, h);
+    int left, right, top, bottom;
+
+    count_edge_columns (bin, depth, cols);
+    for (int y = 0; y < h; y++)
+      {
+        const l_uint32 *line = pixGetData (bin) + (gsize) y * pixGetWpl (bin);
+
+        rows[y] = 0;
+        for (int k = 0; k < w / 32; k++)
+          rows[y] += __builtin_popcount (line[k]);
+        if (w % 32 != 0)
+          rows[y] += __builtin_popcount (line[w / 32] & ~(0xffffffffu >> (w % 32)));
+      }
+    left = strip_width (cols, w, h, depth, FALSE);
+    right = strip_width (cols, w, h, depth, TRUE);
+    top = strip_width (rows, h, w, depth, FALSE);
+    bottom = strip_width (rows, h, w, depth, TRUE);
 
     if (left > 0)
       pixRasterop (fill, 0, 0, left, h, PIX_SET, NULL, 0, 0);
@@ -397,13 +447,15 @@ pe_clean_remove_punch_holes (PIX   *page,
                              guint *n_holes)
 {
   g_auto(PeCleanAnalysis) a = { 0 };
+  g_autoptr(PIX) plain = NULL;
   g_autoptr(PIX) mask = NULL;
 
   g_return_val_if_fail (page != NULL, NULL);
 
   /* Measured with the borders out of the way (a dark strip can swallow a hole), but only the
    * holes are painted. */
-  if (!_pe_clean_analyse (page, TRUE, 25.0, FALSE, TRUE, &a))
+  plain = _pe_clean_plain (page);
+  if (plain == NULL || !_pe_clean_analyse (plain, TRUE, 25.0, FALSE, TRUE, &a))
     return NULL;
   mask = _pe_clean_hole_mask (a.bin, a.adpi, n_holes);
   return mask != NULL ? apply_mask (page, mask, a.factor) : NULL;

@@ -40,6 +40,10 @@ _pe_mm_to_px (double mm,
 }
 
 int       _pe_clean_get_dpi          (PIX          *pix);
+
+/* @page as 1, 8 or 32 bpp without colormap: a new reference when it is one already, else a
+ * converted copy with the same resolution. */
+PIX      *_pe_clean_plain            (PIX          *page);
 double    _pe_clean_elapsed_ms       (gint64        start_usec);
 
 /* Scanner borders are found on the page as scanned (normalisation would treat a dark strip as
@@ -52,17 +56,21 @@ PIX      *_pe_clean_analysis_binary  (PIX          *grey,
                                       int           threshold,
                                       int          *factor);
 
-/* What every step measures on, made once per page. */
+/* What every step measures on, made once per page. Nothing in it is at full resolution: the
+ * full-size pages are made at the end by _pe_clean_render(), in one pass over the page. */
 typedef struct
 {
   int    dpi;       /* of the page */
   int    factor;    /* analysis reduction */
   int    adpi;      /* dpi / factor */
-  PIX   *grey;      /* 8 bpp page, dark borders painted white */
-  PIX   *norm;      /* the same, background-normalised, punch holes painted white */
+  PIX   *reduced;   /* 8 bpp luma at adpi (area mean), dark borders painted white */
+  PIX   *norm;      /* the same, background-normalised, borders and holes painted white */
+  PIX   *sample;    /* 8 bpp luma of every factor-th pixel (not averaged), erased like norm:
+                     * the full page's histogram for the threshold */
+  gboolean sample_normalised;
   PIX   *bin;       /* 1 bpp ink of norm at adpi, borders and holes cleared */
-  PIX   *erase;     /* 1 bpp at adpi: what was painted white (to repeat on colour/1 bpp) */
-  PIX   *inv_map;   /* inverse background map of norm, or NULL */
+  PIX   *erase;     /* 1 bpp at adpi: what is painted white on the full-size pages */
+  PIX   *inv_map;   /* inverse background map (16 bpp, 8.8 fixed point), or NULL */
   int    map_sx;    /* its tile size at full resolution */
   int    map_sy;
   double color_fraction;   /* 32 bpp pages: see _pe_clean_color_stats() */
@@ -102,8 +110,8 @@ double    _pe_clean_find_skew_bin    (PIX          *bin,
                                       double        max_skew_deg,
                                       double       *confidence);
 
-/* Skew of a normalised 8 bpp page re-measured at its full resolution near @skew_deg. */
-double    _pe_clean_refine_skew      (PIX          *grey,
+/* Skew re-measured near @skew_deg on @bin, the page's ink at full resolution. */
+double    _pe_clean_refine_skew      (PIX          *bin,
                                       double        skew_deg);
 
 /* TRUE when the text lines of the analysis image run vertically. @skew_deg and @skew_conf
@@ -115,17 +123,27 @@ gboolean  _pe_clean_is_landscape     (PIX          *bin,
                                       double       *skew_deg,
                                       double       *skew_conf);
 
-/* Copy of the full-resolution 1 bpp @flat without what is not text (components of the
- * analysis image @bin, at 1/@factor, taller than 8 mm or wider than 40 mm). */
+/* Copy of the full-resolution 1 bpp @flat, straightened by @skew_deg, without what is not
+ * text (components of the analysis image @bin, at 1/@factor and not straightened, taller than
+ * 8 mm or wider than 40 mm). */
 PIX      *_pe_clean_text_only        (PIX          *flat,
                                       PIX          *bin,
-                                      int           factor);
+                                      int           factor,
+                                      double        skew_deg);
 
 /* Up/down of a straightened full-resolution 1 bpp page (turned 90° clockwise first when
  * @landscape); returns the whole clockwise correction 0/90/180/270. */
 guint     _pe_clean_updown           (PIX          *straight_bin,
                                       gboolean      landscape,
                                       double       *orient_conf);
+
+/* pixUpDownDetect()'s ascender and descender counts of a 1 bpp page, the same numbers, and
+ * its confidence (0 when neither count exceeds @min_count). */
+gboolean  _pe_clean_updown_counts    (PIX          *bin,
+                                      int          *n_up,
+                                      int          *n_down);
+double    _pe_clean_updown_confidence (PIX         *bin,
+                                      int           min_count);
 
 double    _pe_clean_ink_ratio_bin    (PIX          *bin,
                                       int           adpi);
@@ -135,15 +153,32 @@ void      _pe_clean_background_tiles (int           dpi,
                                       int          *sx,
                                       int          *sy);
 
-/* The 32 bpp @src normalised (if @normalize) with the analysis's luminance map corrected per
- * channel for the paper's colour, what the analysis erased (if @erase) and @specks (full
- * size, or NULL) painted white, and rotated by @skew_deg clockwise: in one pass. */
-PIX      *_pe_clean_rotate_color     (PIX                   *src,
+/* The full-size pages, made in one pass over @src (1, 8 or 32 bpp): every pixel of the
+ * result is fetched from @src rotated by @skew_deg clockwise about the centre (nearest
+ * neighbour: like shear rotation it moves pixels without blurring them), painted white where
+ * the analysis erased (if @erase) or a pixel of @specks (1 bpp, full size, or NULL) and
+ * normalised with the analysis's background map (if @normalize; per channel corrected for the
+ * paper's colour on 32 bpp). Any of the outputs may
+ * be NULL: @colour (32 bpp, only for a 32 bpp @src), @grey (8 bpp luma) and @bin (1 bpp: grey
+ * darker than @threshold). White is brought in at the corners. */
+#define PE_CLEAN_RENDER_STRIP 1024   /* width of the strips it works in (see the .c) */
+gboolean  _pe_clean_render           (PIX                   *src,
                                       const PeCleanAnalysis *a,
                                       gboolean               normalize,
                                       gboolean               erase,
                                       PIX                   *specks,
-                                      double                 skew_deg);
+                                      double                 skew_deg,
+                                      int                    threshold,
+                                      PIX                  **colour,
+                                      PIX                  **grey,
+                                      PIX                  **bin);
+
+/* Otsu's threshold of an 8 bpp image or of a histogram, kept in 100–200. */
+int       _pe_clean_otsu_threshold   (PIX          *grey);
+int       _pe_clean_otsu_histogram   (const double *hist);
+
+/* Otsu's threshold of the normalised full page, from the analysis's sample. */
+int       _pe_clean_page_threshold   (const PeCleanAnalysis *a);
 
 /* Normalised grey and (optionally) the inverse background map it was made with. */
 PIX      *_pe_clean_normalize_grey   (PIX          *grey,
