@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "pe-application.h"
+#include "pe-page-clean.h"
 
 int
 main (int   argc,
@@ -12,6 +13,8 @@ main (int   argc,
 {
   g_autoptr(PeApplication) app = NULL;
 
+  /* Before any thread: Leptonica's messages to the debug log, page buffers reused. */
+  pe_clean_setup_process ();
   pe_application_init_i18n ();
 
   app = pe_application_new ();

@@ -17,6 +17,7 @@
 #include "pe-outbox.h"
 #include "pe-pipeline.h"
 #include "pe-sane-device.h"
+#include "pe-page-clean.h"
 #include "pe-scan-profile.h"
 #include "pe-scanner.h"
 #include "pe-sim-feeder.h"
@@ -1281,6 +1282,8 @@ main (int   argc,
   const char *localedir = g_getenv ("PE_LOCALEDIR");
   int status = EXIT_USAGE;
 
+  /* Before any thread: Leptonica's messages to the debug log, page buffers reused. */
+  pe_clean_setup_process ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
