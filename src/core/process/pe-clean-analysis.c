@@ -43,10 +43,25 @@ channel_epi16 (__m128i p0,
                           _mm_and_si128 (_mm_srl_epi32 (p1, count), mask));
 }
 
+/* Luma of 8 RGBA pixels (16-bit lanes), the integer formula of luma_at(). */
+static inline __m128i
+luma_epi16 (__m128i p0,
+            __m128i p1)
+{
+  __m128i r = channel_epi16 (p0, p1, 24), g = channel_epi16 (p0, p1, 16);
+  __m128i b = channel_epi16 (p0, p1, 8);
+
+  /* At most 65 408: fits the unsigned 16 bits that the shift reads. */
+  return _mm_srli_epi16 (_mm_add_epi16 (_mm_add_epi16 (_mm_mullo_epi16 (r, _mm_set1_epi16 (77)),
+                                                       _mm_mullo_epi16 (g, _mm_set1_epi16 (150))),
+                                        _mm_add_epi16 (_mm_mullo_epi16 (b, _mm_set1_epi16 (29)),
+                                                       _mm_set1_epi16 (128))), 8);
+}
+
 /* Two rows of a 32 bpp page into one row of 2 × 2 luma means (@lr, plain byte order) and the
  * luma of every second pixel of the first row (@lp), 4 output pixels at a time; returns how
- * many were done. The mean of the lumas is the luma of the channel sums (luma is linear),
- * so each pixel costs only its channels' extraction. */
+ * many were done. The same numbers as luma per pixel and then pixScaleAreaMap2(), as the
+ * analysis was made before. */
 static int
 reduce2_rgb_sse2 (const l_uint32 *l0,
                   const l_uint32 *l1,
@@ -54,11 +69,8 @@ reduce2_rgb_sse2 (const l_uint32 *l0,
                   guint8         *lr,
                   guint8         *lp)
 {
-  const __m128i c77 = _mm_set1_epi16 (77), c150 = _mm_set1_epi16 (150);
-  const __m128i c29 = _mm_set1_epi16 (29);
-  /* The even pixels' weights only: the sample is pixel 2i of the first row. */
-  const __m128i e77 = _mm_set1_epi32 (77), e150 = _mm_set1_epi32 (150);
-  const __m128i e29 = _mm_set1_epi32 (29);
+  const __m128i ones = _mm_set1_epi16 (1);
+  const __m128i even = _mm_set1_epi32 (0xffff);
   int i = 0;
 
   for (; i + 4 <= rw; i += 4)
@@ -67,35 +79,26 @@ reduce2_rgb_sse2 (const l_uint32 *l0,
       __m128i a1 = _mm_loadu_si128 ((const __m128i *) (l0 + 2 * i + 4));
       __m128i b0 = _mm_loadu_si128 ((const __m128i *) (l1 + 2 * i));
       __m128i b1 = _mm_loadu_si128 ((const __m128i *) (l1 + 2 * i + 4));
-      __m128i r = channel_epi16 (a0, a1, 24), g = channel_epi16 (a0, a1, 16);
-      __m128i b = channel_epi16 (a0, a1, 8);
-      __m128i sum, lum;
+      __m128i la = luma_epi16 (a0, a1), lb = luma_epi16 (b0, b1);
+      __m128i sum, sample;
+      guint32 v;
 
-      /* Sample: luma of the even pixels (pmaddwd with weights 0 on the odd lanes). */
-      lum = _mm_add_epi32 (_mm_add_epi32 (_mm_madd_epi16 (r, e77), _mm_madd_epi16 (g, e150)),
-                           _mm_add_epi32 (_mm_madd_epi16 (b, e29), _mm_set1_epi32 (128)));
-      lum = _mm_srli_epi32 (lum, 8);
-      lum = _mm_packs_epi32 (lum, lum);
-      lum = _mm_packus_epi16 (lum, lum);
+      /* Sample: the even pixels of the first row (the low 16 bits of each 32-bit lane). */
+      sample = _mm_and_si128 (la, even);
+      sample = _mm_packs_epi32 (sample, sample);
+      sample = _mm_packus_epi16 (sample, sample);
       if (lp != NULL)
         {
-          guint32 v = (guint32) _mm_cvtsi128_si32 (lum);
+          v = (guint32) _mm_cvtsi128_si32 (sample);
           memcpy (lp + i, &v, sizeof v);
         }
 
-      /* Mean: both rows' channels added, pairs summed and weighted by pmaddwd. */
-      r = _mm_add_epi16 (r, channel_epi16 (b0, b1, 24));
-      g = _mm_add_epi16 (g, channel_epi16 (b0, b1, 16));
-      b = _mm_add_epi16 (b, channel_epi16 (b0, b1, 8));
-      sum = _mm_add_epi32 (_mm_add_epi32 (_mm_madd_epi16 (r, c77), _mm_madd_epi16 (g, c150)),
-                           _mm_add_epi32 (_mm_madd_epi16 (b, c29), _mm_set1_epi32 (512)));
-      sum = _mm_srli_epi32 (sum, 10);
+      /* Mean: both rows added, pairs summed (pmaddwd), truncated as pixScaleAreaMap2(). */
+      sum = _mm_srli_epi32 (_mm_madd_epi16 (_mm_add_epi16 (la, lb), ones), 2);
       sum = _mm_packs_epi32 (sum, sum);
       sum = _mm_packus_epi16 (sum, sum);
-      {
-        guint32 v = (guint32) _mm_cvtsi128_si32 (sum);
-        memcpy (lr + i, &v, sizeof v);
-      }
+      v = (guint32) _mm_cvtsi128_si32 (sum);
+      memcpy (lr + i, &v, sizeof v);
     }
   return i;
 }
@@ -327,6 +330,43 @@ reduce (PIX              *src,
   return TRUE;
 }
 
+/* A skewed feed's dark corners end in slivers a pixel thin along the page's edge, too thin
+ * for the border threshold at the analysis resolution (one dark pixel in a 2 × 2 mean is
+ * grey; and a last odd row or column is not in the means at all). Left there, straightening
+ * puts them on the cleaned page's outermost rows, where Tesseract takes them for text and
+ * hands Leptonica boxes outside the page ("Error in boxClipToRectangle", seen on the
+ * degraded corpus). Dark pixels on the page's two outermost lines are erased as well. */
+static void
+mark_edge_slivers (PIX *src,
+                   int  factor,
+                   PIX *erase)
+{
+  int w, h, ew, eh, wpl, depth = pixGetDepth (src), shift = 0;
+  l_uint32 *data = pixGetData (src);
+
+  while ((1 << shift) < factor)
+    shift++;
+  pixGetDimensions (src, &w, &h, NULL);
+  pixGetDimensions (erase, &ew, &eh, NULL);
+  wpl = pixGetWpl (src);
+  for (int k = 0; k < MIN (2, MIN (w, h)); k++)
+    {
+      const int rows[2] = { k, h - 1 - k }, cols[2] = { k, w - 1 - k };
+
+      for (int j = 0; j < 2; j++)
+        {
+          const l_uint32 *line = data + (gsize) rows[j] * wpl;
+
+          for (int x = 0; x < w; x++)
+            if (luma_at (line, x, depth) < PE_CLEAN_BORDER_THRESHOLD)
+              pixSetPixel (erase, MIN (x >> shift, ew - 1), MIN (rows[j] >> shift, eh - 1), 1);
+          for (int y = 0; y < h; y++)
+            if (luma_at (data + (gsize) y * wpl, cols[j], depth) < PE_CLEAN_BORDER_THRESHOLD)
+              pixSetPixel (erase, MIN (cols[j] >> shift, ew - 1), MIN (y >> shift, eh - 1), 1);
+        }
+    }
+}
+
 gboolean
 _pe_clean_analyse (PIX             *src,
                    gboolean         crop_borders,
@@ -373,6 +413,7 @@ _pe_clean_analyse (PIX             *src,
       a->erase = _pe_clean_border_mask (raw, a->adpi, max_border_mm, &a->n_edges);
       if (a->erase == NULL)
         return FALSE;
+      mark_edge_slivers (src, a->factor, a->erase);
 
       /* Painted before normalisation: a dark strip would otherwise count as paper missing its
        * background and be smeared into the neighbouring tiles. */
