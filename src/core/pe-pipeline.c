@@ -1144,16 +1144,6 @@ run_pages (ProcessData   *pd,
   return TRUE;
 }
 
-static PePageRecord *
-find_page (GPtrArray *pages,
-           gint64     id)
-{
-  for (guint i = 0; i < pages->len; i++)
-    if (((PePageRecord *) g_ptr_array_index (pages, i))->id == id)
-      return g_ptr_array_index (pages, i);
-  return NULL;
-}
-
 static char *
 document_metadata_json (ProcessData      *pd,
                         PeDocumentRecord *doc)
@@ -1242,7 +1232,7 @@ build_pdf (ProcessData       *pd,
 
   for (guint i = 0; i < doc->page_ids->len; i++)
     {
-      PePageRecord *page = find_page (pages, g_array_index (doc->page_ids, gint64, i));
+      PePageRecord *page = pe_page_records_find (pages, g_array_index (doc->page_ids, gint64, i));
       g_autoptr(PePdfPage) pdf_page = NULL;
       g_autoptr(PeOcrResult) ocr = NULL;
 

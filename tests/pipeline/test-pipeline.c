@@ -324,10 +324,10 @@ static gint64
 page_seq_of (GPtrArray *pages,
              gint64     id)
 {
-  for (guint i = 0; i < pages->len; i++)
-    if (((PePageRecord *) g_ptr_array_index (pages, i))->id == id)
-      return ((PePageRecord *) g_ptr_array_index (pages, i))->seq;
-  g_assert_not_reached ();
+  PePageRecord *page = pe_page_records_find (pages, id);
+
+  g_assert_nonnull (page);
+  return page->seq;
 }
 
 /* The sample stack has a QR separator sheet between its letters: four documents, the

@@ -401,11 +401,8 @@ walk (PeStore           *store,
   for (guint i = 0; i < doc->page_ids->len; i++)
     {
       gint64 id = g_array_index (doc->page_ids, gint64, i);
-      PePageRecord *p = NULL;
+      PePageRecord *p = pe_page_records_find (pages, id);
 
-      for (guint j = 0; j < pages->len && p == NULL; j++)
-        if (((PePageRecord *) g_ptr_array_index (pages, j))->id == id)
-          p = g_ptr_array_index (pages, j);
       g_assert (p != NULL);
 
       e->begin (sink, NULL, NULL);

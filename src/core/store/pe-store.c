@@ -13,6 +13,16 @@ pe_store_default_init (PeStoreInterface *iface)
 {
 }
 
+PePageRecord *
+pe_page_records_find (GPtrArray *pages,
+                      gint64     id)
+{
+  for (guint i = 0; i < pages->len; i++)
+    if (((PePageRecord *) g_ptr_array_index (pages, i))->id == id)
+      return g_ptr_array_index (pages, i);
+  return NULL;
+}
+
 void
 pe_page_record_free (PePageRecord *record)
 {

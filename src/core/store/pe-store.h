@@ -89,6 +89,10 @@ typedef struct
 } PeOutboxItem;
 
 void pe_page_record_free     (PePageRecord     *record);
+/* The record of page @id in @pages (PePageRecord *, as pe_store_list_pages() gives them), or
+ * NULL. */
+PePageRecord *pe_page_records_find (GPtrArray *pages,
+                                    gint64     id);
 void pe_document_record_free (PeDocumentRecord *record);
 void pe_outbox_item_free     (PeOutboxItem     *item);
 
