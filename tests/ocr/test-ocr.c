@@ -640,8 +640,8 @@ test_pool_sample (void)
 
       jobs[i] = (PoolJob) { i, results, errors, &pending, 0 };
       pending++;
-      /* The pool keeps its own reference; ours goes right away. */
-      pe_ocr_pool_recognize_async (pool, pix, NULL, pool_done, &jobs[i]);
+      /* The pool takes the page over. */
+      pe_ocr_pool_recognize_async (pool, g_steal_pointer (&pix), NULL, pool_done, &jobs[i]);
     }
   wait_pending (&pending);
   g_test_message ("pool of 2: %u pages in %.2f s", N_SAMPLE_PAGES,
@@ -762,7 +762,7 @@ test_single_threaded (void)
 
       jobs[i] = (PoolJob) { i, results, errors, &pending, 0 };
       pending++;
-      pe_ocr_pool_recognize_async (pool, page, NULL, pool_done, &jobs[i]);
+      pe_ocr_pool_recognize_async (pool, g_steal_pointer (&page), NULL, pool_done, &jobs[i]);
     }
   wait_pending (&pending);
   after_pool = count_threads ();
@@ -810,7 +810,7 @@ test_pool_cancel (void)
 
       jobs[i] = (PoolJob) { i, results, errors, &pending, 0 };
       pending++;
-      pe_ocr_pool_recognize_async (pool, pix,
+      pe_ocr_pool_recognize_async (pool, g_steal_pointer (&pix),
                                    i == 0 ? NULL : i == 4 ? before : cancellable,
                                    pool_done, &jobs[i]);
     }
@@ -860,7 +860,7 @@ test_pool_bad_language (void)
 
       jobs[i] = (PoolJob) { i, results, errors, &pending, 0 };
       pending++;
-      pe_ocr_pool_recognize_async (pool, pix, NULL, pool_done, &jobs[i]);
+      pe_ocr_pool_recognize_async (pool, g_steal_pointer (&pix), NULL, pool_done, &jobs[i]);
     }
   wait_pending (&pending);
 

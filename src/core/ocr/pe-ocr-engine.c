@@ -354,6 +354,18 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
+  g_return_val_if_fail (pix != NULL, NULL);
+
+  return pe_ocr_engine_recognize_take (self, pixClone (pix), cancellable, error);
+}
+
+PeOcrResult *
+pe_ocr_engine_recognize_take (PeOcrEngine   *self,
+                              PIX           *pix,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(PIX) page = pix;
   g_autoptr(PeOcrResult) result = NULL;
   ETEXT_DESC *monitor;
   locale_t old_locale;
@@ -361,6 +373,7 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
   char *tsv;
   int ppi;
   int rc;
+  guint width, height;
 
   g_return_val_if_fail (PE_IS_OCR_ENGINE (self), NULL);
   g_return_val_if_fail (pix != NULL, NULL);
@@ -374,8 +387,12 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
   if (ppi <= 0)
     ppi = PE_OCR_DEFAULT_PPI;
 
+  width = pixGetWidth (pix);
+  height = pixGetHeight (pix);
   TessBaseAPISetImage2 (self->api, pix);
   TessBaseAPISetSourceResolution (self->api, ppi);
+  /* Tesseract works on its own copy (ImageThresholder::SetImage always copies). */
+  pixDestroy (&page);
 
   make_thread_single_threaded ();
 
@@ -406,7 +423,7 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
       g_set_error (error, PE_ERROR, PE_ERROR_OCR,
                    _("Text recognition failed on a page of %u × %u pixels. "
                      "Check that the page image is not damaged and scan it again."),
-                   (guint) pixGetWidth (pix), (guint) pixGetHeight (pix));
+                   width, height);
       return NULL;
     }
 
@@ -424,7 +441,7 @@ pe_ocr_engine_recognize (PeOcrEngine   *self,
     return NULL;
 
   {
-    PeOcrResult *sized = result_with_size (result, pixGetWidth (pix), pixGetHeight (pix));
+    PeOcrResult *sized = result_with_size (result, width, height);
 
     pe_ocr_result_set_cpu_seconds (sized, cpu);
     return sized;

@@ -86,11 +86,9 @@ pe_ocr_job_free (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Frees @job in the caller's main context, for two reasons: Leptonica's reference counts are
- * not atomic, so the clone of the caller's page must be dropped in the thread that made it
- * (Tesseract copies the image in TessBaseAPISetImage2 and never touches its count); and the
- * task holds the pool, so dropping the last task reference in a worker could dispose the pool
- * inside one of its own threads, which would then wait for itself. */
+/* Frees @job in the caller's main context: the task holds the pool, so dropping the last task
+ * reference in a worker could dispose the pool inside one of its own threads, which would then
+ * wait for itself. */
 static void
 pe_ocr_job_release (PeOcrJob *job)
 {
@@ -150,8 +148,8 @@ pe_ocr_pool_run_job (gpointer data,
   if (worker->error != NULL)
     error = g_error_copy (worker->error);
   else
-    result = pe_ocr_engine_recognize (worker->engine, job->pix,
-                                      g_task_get_cancellable (job->task), &error);
+    result = pe_ocr_engine_recognize_take (worker->engine, g_steal_pointer (&job->pix),
+                                           g_task_get_cancellable (job->task), &error);
 
   g_atomic_int_set (&job->state, JOB_DONE);
   if (result != NULL)
@@ -343,9 +341,8 @@ pe_ocr_pool_recognize_async (PeOcrPool           *self,
   job->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (job->task, pe_ocr_pool_recognize_async);
   g_task_set_name (job->task, "[pe-ocr-pool] recognize");
-  /* A reference, not a copy: the caller must not draw on the page until the task returns,
-   * and must keep using it from this thread (see pe_ocr_job_release ()). */
-  job->pix = pixClone (pix);
+  /* The job's only reference: whichever thread finishes with the job frees it. */
+  job->pix = pix;
   job->state = JOB_QUEUED;
 
   if (cancellable != NULL)

@@ -18,7 +18,9 @@ G_DECLARE_FINAL_TYPE (PeOcrPool, pe_ocr_pool, PE, OCR_POOL, GObject)
 PeOcrPool   *pe_ocr_pool_new              (const char           *languages,
                                            guint                 n_workers);
 guint        pe_ocr_pool_get_n_workers    (PeOcrPool            *self);
-/* Takes a reference on @pix (pixClone). */
+/* Takes @pix over (transfer full; it must have no other references, since Leptonica's reference
+ * counts are not atomic): the worker frees it as soon as Tesseract has made its own copy, so a
+ * page is not held twice while it is read. */
 void         pe_ocr_pool_recognize_async  (PeOcrPool            *self,
                                            PIX                  *pix,
                                            GCancellable         *cancellable,
