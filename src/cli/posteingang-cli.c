@@ -386,6 +386,7 @@ print_summary (PePipeline             *pipeline,
       add_int (b, "documents", s->documents);
       add_int (b, "pages", s->pages);
       add_double (b, "seconds", s->seconds);
+      add_double (b, "decode_seconds", s->decode_seconds);
       add_double (b, "clean_seconds", s->clean_seconds);
       add_double (b, "ocr_seconds", s->ocr_seconds);
       add_double (b, "pdf_seconds", s->pdf_seconds);
@@ -410,8 +411,8 @@ print_summary (PePipeline             *pipeline,
       g_print (g_dngettext (GETTEXT_PACKAGE, ", %u page", ", %u pages", s->pages), s->pages);
       /* TRANSLATORS: end of the summary line: total seconds, then the stages' seconds */
       g_print (_(" in %.1f s (cleanup and text recognition %.1f s, PDF/A %.1f s; CPU time: "
-                 "cleanup %.1f s, image encoding %.1f s, Tesseract %.1f s)\n"),
-               s->seconds, s->ocr_seconds, s->pdf_seconds, s->clean_seconds,
+                 "decoding %.1f s, cleanup %.1f s, image encoding %.1f s, Tesseract %.1f s)\n"),
+               s->seconds, s->ocr_seconds, s->pdf_seconds, s->decode_seconds, s->clean_seconds,
                s->encode_seconds, s->tesseract_seconds);
       g_print (_("Files are in %s\n"), pe_pipeline_get_outbox_dir (pipeline));
     }

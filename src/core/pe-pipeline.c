@@ -759,7 +759,9 @@ typedef struct
   PIX          *ocr_input;  /* made by the clean worker, consumed in the process thread */
   gboolean      blank;
   gboolean      separator;   /* a separator sheet: not read, not in a document */
-  double        clean_cpu;   /* decoding and cleaning the page, thread CPU seconds */
+  /* thread CPU seconds */
+  double        decode_cpu;  /* decoding the stored original */
+  double        clean_cpu;   /* cleaning it and looking for separator codes */
   double        encode_cpu;  /* encoding it for the PDF */
   GError       *error;
 } PageJob;
@@ -841,7 +843,6 @@ clean_worker (gpointer data,
   if (g_cancellable_set_error_if_cancelled (pd->cancellable, &error))
     goto out;
 
-  /* Decoding the stored page is part of its cleanup's cost. */
   cpu = pe_thread_cpu_seconds ();
   original = pixRead (page->image_path);
   if (original == NULL)
@@ -853,7 +854,9 @@ clean_worker (gpointer data,
     }
   if (pixGetXRes (original) == 0)
     pixSetResolution (original, page->dpi, page->dpi);
+  job->decode_cpu = pe_thread_cpu_seconds () - cpu;
 
+  cpu = pe_thread_cpu_seconds ();
   pe_clean_report_init (&report);
   clean = pe_page_clean_with_grey (original, &pd->clean_params, &report, &grey, &error);
   /* The original stays on disk; in memory it would only add a colour page to the encoding's. */
@@ -865,10 +868,11 @@ clean_worker (gpointer data,
       /* Encoded for the PDF once, here, from the page in memory: the document is later put
        * together from these bytes. Colour kept where cleanup found it carries information,
        * as mixed raster content, costs little more than a bitonal page. */
+      cpu = pe_thread_cpu_seconds ();
       pdf_page = pe_pdf_page_new (clean, pixGetDepth (clean) == 32 ? PE_PDF_IMAGE_MRC
                                                                   : PE_PDF_IMAGE_AUTO,
                                   NULL, NULL, pd->cancellable, &error);
-      job->encode_cpu = pe_thread_cpu_seconds () - cpu - job->clean_cpu;
+      job->encode_cpu = pe_thread_cpu_seconds () - cpu;
       if (pdf_page != NULL)
         {
           g_autoptr(GBytes) bytes = pe_pdf_page_serialize (pdf_page);
@@ -877,6 +881,7 @@ clean_worker (gpointer data,
 
           /* Separator sheets are found on the upright grey page; a page whose codes cannot
            * be read is simply not a separator. */
+          cpu = pe_thread_cpu_seconds ();
           pe_separator_init (&separator);
           if (grey != NULL && !report.blank &&
               pe_separator_detect (grey, &pd->separator_params, &separator, NULL))
@@ -886,6 +891,7 @@ clean_worker (gpointer data,
                 codes = pe_separator_to_json (&separator);
             }
           pe_separator_clear (&separator);
+          job->clean_cpu += pe_thread_cpu_seconds () - cpu;
 
           json = clean_report_to_json (&report, codes);
           job->blank = report.blank;
@@ -967,6 +973,7 @@ page_cleaned (ProcessData   *pd,
               GCancellable  *cancellable)
 {
   pd->in_flight--;
+  pd->summary.decode_seconds += job->decode_cpu;
   pd->summary.clean_seconds += job->clean_cpu;
   pd->summary.encode_seconds += job->encode_cpu;
 

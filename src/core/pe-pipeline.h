@@ -23,7 +23,8 @@ typedef struct
   guint  documents;      /* documents delivered in this run */
   guint  pages;          /* pages in those documents */
   double seconds;        /* wall time */
-  double clean_seconds;  /* CPU time of decoding and cleaning the pages, summed */
+  double decode_seconds; /* CPU time of decoding the stored originals, summed */
+  double clean_seconds;  /* CPU time of cleaning them (and finding separator codes), summed */
   double ocr_seconds;    /* wall time of cleanup and recognition, overlapped */
   double pdf_seconds;    /* wall time of building the PDF/A files */
   double tesseract_seconds;  /* CPU time inside Tesseract's recognition, summed over pages */
