@@ -978,6 +978,14 @@ start_scan (PeWindow *self,
     start_processing (self);
 }
 
+/* The scan actions' common condition: a scanner chosen, nothing running, a store open. */
+static gboolean
+can_scan (PeWindow *self)
+{
+  return gtk_drop_down_get_selected_item (self->device_drop_down) != NULL &&
+         self->task == TASK_NONE && self->pipeline != NULL;
+}
+
 static void
 scan_action (GtkWidget  *widget,
              const char *action_name,
@@ -986,8 +994,7 @@ scan_action (GtkWidget  *widget,
   PeWindow *self = PE_WINDOW (widget);
   g_autoptr(GError) error = NULL;
 
-  if (gtk_drop_down_get_selected_item (self->device_drop_down) == NULL ||
-      self->task != TASK_NONE || self->pipeline == NULL)
+  if (!can_scan (self))
     return;
 
   if (!ensure_batch (self, &error))
@@ -1007,9 +1014,7 @@ scan_backs_action (GtkWidget  *widget,
 {
   PeWindow *self = PE_WINDOW (widget);
 
-  if (gtk_drop_down_get_selected_item (self->device_drop_down) == NULL ||
-      self->task != TASK_NONE || self->pipeline == NULL || self->batch_id <= 0 ||
-      self->duplex_fronts == 0)
+  if (!can_scan (self) || self->batch_id <= 0 || self->duplex_fronts == 0)
     return;
 
   start_scan (self, self->duplex_fronts);
@@ -1024,8 +1029,7 @@ continue_batch_action (GtkWidget  *widget,
 {
   PeWindow *self = PE_WINDOW (widget);
 
-  if (gtk_drop_down_get_selected_item (self->device_drop_down) == NULL ||
-      self->task != TASK_NONE || self->pipeline == NULL || self->batch_id <= 0)
+  if (!can_scan (self) || self->batch_id <= 0)
     return;
 
   start_scan (self, 0);
