@@ -18,6 +18,7 @@
 #include "pe-error.h"
 #include "pe-file-source.h"
 #include "pe-fs.h"
+#include "pe-image-read.h"
 #include "pe-ocr-pool.h"
 #include "pe-outbox.h"
 #include "pe-page-clean.h"
@@ -844,14 +845,9 @@ clean_worker (gpointer data,
     goto out;
 
   cpu = pe_thread_cpu_seconds ();
-  original = pixRead (page->image_path);
+  original = pe_store_read_image (page->image_path, &error);
   if (original == NULL)
-    {
-      g_set_error (&error, PE_ERROR, PE_ERROR_CORRUPT,
-                   _("The stored image of page %u (“%s”) cannot be read. Scan or import "
-                     "that page again."), page->seq, page->image_path);
-      goto out;
-    }
+    goto out;
   if (pixGetXRes (original) == 0)
     pixSetResolution (original, page->dpi, page->dpi);
   job->decode_cpu = pe_thread_cpu_seconds () - cpu;
@@ -1203,14 +1199,10 @@ load_pdf_page (PePageRecord  *page,
       return pe_pdf_page_new_from_bytes (bytes, error);
     }
 
-  pix = pixRead (page->clean_image_path ? page->clean_image_path : page->image_path);
+  pix = pe_store_read_image (page->clean_image_path ? page->clean_image_path
+                                                    : page->image_path, error);
   if (pix == NULL)
-    {
-      g_set_error (error, PE_ERROR, PE_ERROR_CORRUPT,
-                   _("The stored image of page %u (“%s”) cannot be read. Scan or import "
-                     "that page again."), page->seq, page->image_path);
-      return NULL;
-    }
+    return NULL;
   if (pixGetXRes (pix) == 0)
     pixSetResolution (pix, page->dpi, page->dpi);
   return pe_pdf_page_new (pix, pixGetDepth (pix) == 32 ? PE_PDF_IMAGE_MRC : PE_PDF_IMAGE_AUTO,
