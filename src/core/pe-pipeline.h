@@ -27,7 +27,7 @@ typedef struct
   double clean_seconds;  /* CPU time of cleaning them (and finding separator codes), summed */
   double ocr_seconds;    /* wall time of cleanup and recognition, overlapped */
   double pdf_seconds;    /* wall time of building the PDF/A files */
-  double tesseract_seconds;  /* CPU time inside Tesseract's recognition, summed over pages */
+  double tesseract_seconds;  /* CPU time inside Tesseract (image, recognition, TSV), summed */
   double encode_seconds;     /* encoding the pages for the PDF (in the clean workers) */
 } PeProcessSummary;
 

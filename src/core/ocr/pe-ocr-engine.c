@@ -389,6 +389,9 @@ pe_ocr_engine_recognize_take (PeOcrEngine   *self,
 
   width = pixGetWidth (pix);
   height = pixGetHeight (pix);
+  /* Tesseract's time is everything inside it for this page: taking the image, recognising,
+   * writing the TSV and clearing the page's structures again. */
+  cpu_start = pe_thread_cpu_seconds ();
   TessBaseAPISetImage2 (self->api, pix);
   TessBaseAPISetSourceResolution (self->api, ppi);
   /* Tesseract works on its own copy (ImageThresholder::SetImage always copies). */
@@ -403,14 +406,13 @@ pe_ocr_engine_recognize_take (PeOcrEngine   *self,
       TessMonitorSetCancelThis (monitor, cancellable);
     }
   old_locale = uselocale (c_numeric_locale ());
-  cpu_start = pe_thread_cpu_seconds ();
   rc = TessBaseAPIRecognize (self->api, monitor);
-  cpu = pe_thread_cpu_seconds () - cpu_start;
   TessMonitorDelete (monitor);
   tsv = rc == 0 ? TessBaseAPIGetTsvText (self->api, 0) : NULL;
   uselocale (old_locale);
   /* Frees the page's layout and words but keeps the loaded models for the next page. */
   TessBaseAPIClear (self->api);
+  cpu = pe_thread_cpu_seconds () - cpu_start;
 
   /* A cancelled recognition returns -1 with half the words faked; its result is worthless. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
