@@ -183,6 +183,9 @@ pe_ocr_engine_initable_init (GInitable     *initable,
     return FALSE;
 
   self->api = TessBaseAPICreate ();
+  /* Tesseract writes its debug notes ("Detected 16 diacritics" on a noisy page) to stderr,
+   * the terminal of whoever runs the CLI; what matters reaches us through return codes. */
+  TessBaseAPISetVariable (self->api, "debug_file", "/dev/null");
   old_locale = uselocale (c_numeric_locale ());
   rc = TessBaseAPIInit3 (self->api, datapath, self->languages);
   uselocale (old_locale);
