@@ -300,39 +300,166 @@ pe_clean_binarize (PIX              *page,
   return bin;
 }
 
+/* TRUE when @pix (1 bpp) has a pixel set in columns [x0, x1] of rows [y0, y1] (clipped). */
+static gboolean
+rect_has_ink (PIX *pix,
+              int  x0,
+              int  y0,
+              int  x1,
+              int  y1)
+{
+  int w = pixGetWidth (pix), h = pixGetHeight (pix), wpl = pixGetWpl (pix);
+  const l_uint32 *data = pixGetData (pix);
+  int k0, k1;
+  l_uint32 m0, m1;
+
+  x0 = MAX (x0, 0);
+  y0 = MAX (y0, 0);
+  x1 = MIN (x1, w - 1);
+  y1 = MIN (y1, h - 1);
+  if (x0 > x1 || y0 > y1)
+    return FALSE;
+  k0 = x0 >> 5;
+  k1 = x1 >> 5;
+  m0 = 0xffffffffu >> (x0 & 31);
+  m1 = 0xffffffffu << (31 - (x1 & 31));
+  for (int y = y0; y <= y1; y++)
+    {
+      const l_uint32 *line = data + (gsize) y * wpl;
+
+      if (k0 == k1)
+        {
+          if (line[k0] & m0 & m1)
+            return TRUE;
+          continue;
+        }
+      if ((line[k0] & m0) || (line[k1] & m1))
+        return TRUE;
+      for (int k = k0 + 1; k < k1; k++)
+        if (line[k] != 0)
+          return TRUE;
+    }
+  return FALSE;
+}
+
 PIX *
 pe_clean_despeckle (PIX    *bitonal,
                     double  max_mm,
                     guint  *n_removed)
 {
-  int n;
-  int before = 0, after = 0;
+  g_autoptr(BOXA) boxa = NULL;
+  g_autoptr(PIXA) pixa = NULL;
+  g_autofree guint8 *small = NULL;
+  g_autofree l_int32 *tab8 = makePixelSumTab8 ();
+  g_autoptr(GArray) cands = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GArray) dots = g_array_new (FALSE, FALSE, sizeof (int));
+  int n, gap, pair, dpi, count;
+  guint removed = 0;
   PIX *clean;
 
   g_return_val_if_fail (bitonal != NULL, NULL);
   g_return_val_if_fail (pixGetDepth (bitonal) == 1, NULL);
 
-  n = (int) floor (max_mm * _pe_clean_get_dpi (bitonal) / 25.4);
+  if (n_removed != NULL)
+    *n_removed = 0;
+  dpi = _pe_clean_get_dpi (bitonal);
+  n = (int) floor (max_mm * dpi / 25.4);
   if (n < 1)
-    {
-      if (n_removed != NULL)
-        *n_removed = 0;
-      return pixCopy (NULL, bitonal);
-    }
+    return pixCopy (NULL, bitonal);
 
-  /* Keep everything that is larger than @n in either direction: the dots of i and the full
-   * stops of small print are larger than scanner speckle at the same resolution. */
-  clean = pixSelectBySize (bitonal, n + 1, n + 1, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
+  /* Components no larger than @n in both directions are speckle, unless they are the dots of
+   * ä, ö, ü: on faded or small print these are no larger than speckle once thresholded (on
+   * the degraded corpus "Müller" was read "Muller"). */
+  boxa = pixConnComp (bitonal, &pixa, 8);
+  if (boxa == NULL || pixa == NULL)
+    return NULL;
+  clean = pixCopy (NULL, bitonal);
   if (clean == NULL)
     return NULL;
+  count = boxaGetCount (boxa);
+  small = g_new0 (guint8, MAX (count, 1));
+  for (int i = 0; i < count; i++)
+    {
+      g_autoptr(PIX) comp = NULL;
+      int x, y, bw, bh;
+
+      boxaGetBoxGeometry (boxa, i, &x, &y, &bw, &bh);
+      if (bw > n || bh > n)
+        {
+          /* The other dot of an umlaut may be a pixel larger than speckle. */
+          if (bw <= 2 * n + 1 && bh <= 2 * n + 1)
+            g_array_append_val (dots, i);
+          continue;
+        }
+      comp = pixaGetPix (pixa, i, L_CLONE);
+      small[i] = 1;
+      pixRasterop (clean, x, y, bw, bh, PIX_DST & PIX_NOT (PIX_SRC), comp, 0, 0);
+    }
+
+  /* Only the larger ink is left in @clean now. An umlaut's dots sit right above their letter
+   * with white above them (the line spacing), side by side at the same height. Both tests
+   * are needed: keeping every speck within 0.5 mm of larger ink (a dilated mask) kept ~80
+   * specks per speckled page, which Tesseract read as ‘ , . next to words, and raised the
+   * CER of the degraded corpus from 3.89 % to 4.34 %; these keep one or two. i-dots are
+   * not kept: single dots above a letter are as often speckle, and Tesseract reads an i
+   * without its dot as i. */
+  gap = _pe_mm_to_px (PE_CLEAN_DIACRITIC_GAP_MM, dpi);
+  pair = _pe_mm_to_px (PE_CLEAN_DIACRITIC_PAIR_MM, dpi);
+  for (int i = 0; i < count; i++)
+    {
+      int x, y, bw, bh;
+
+      if (!small[i])
+        continue;
+      boxaGetBoxGeometry (boxa, i, &x, &y, &bw, &bh);
+      if (rect_has_ink (clean, x - 1, y + bh, x + bw, y + bh - 1 + gap) &&
+          !rect_has_ink (clean, x - 1, y - gap, x + bw, y - 1))
+        {
+          small[i] = 2;
+          g_array_append_val (cands, i);
+          g_array_append_val (dots, i);
+        }
+    }
+  for (guint k = 0; k < cands->len; k++)
+    {
+      int i = g_array_index (cands, int, k), xi, yi, wi, hi, ok = 0;
+
+      boxaGetBoxGeometry (boxa, i, &xi, &yi, &wi, &hi);
+      for (guint q = 0; q < dots->len && !ok; q++)
+        {
+          int j = g_array_index (dots, int, q), xj, yj, wj, hj, dx;
+
+          if (j == i)
+            continue;
+          boxaGetBoxGeometry (boxa, j, &xj, &yj, &wj, &hj);
+          /* Centres (doubled) at the same height, side by side. */
+          dx = ABS (2 * xj + wj - 2 * xi - wi);
+          ok = ABS (2 * yj + hj - 2 * yi - hi) <= 4 && dx >= 4 && dx <= 2 * pair;
+        }
+      if (!ok)
+        small[i] = 1;
+    }
+  for (int i = 0; i < count; i++)
+    {
+      g_autoptr(PIX) comp = NULL;
+      int x, y, bw, bh, px = 0;
+
+      if (small[i] == 0)
+        continue;
+      comp = pixaGetPix (pixa, i, L_CLONE);
+      boxaGetBoxGeometry (boxa, i, &x, &y, &bw, &bh);
+      if (small[i] == 2)
+        {
+          pixRasterop (clean, x, y, bw, bh, PIX_SRC | PIX_DST, comp, 0, 0);
+          continue;
+        }
+      pixCountPixels (comp, &px, tab8);
+      removed += px;
+    }
   pixCopyResolution (clean, bitonal);
 
   if (n_removed != NULL)
-    {
-      pixCountPixels (bitonal, &before, NULL);
-      pixCountPixels (clean, &after, NULL);
-      *n_removed = (guint) MAX (0, before - after);
-    }
+    *n_removed = removed;
   return clean;
 }
 

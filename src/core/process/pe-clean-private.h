@@ -32,6 +32,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NUMA, _pe_numa_free)
 #define PE_CLEAN_MIN_SKEW_CONFIDENCE 2.0
 #define PE_CLEAN_SPARSE_SKEW_CONFIDENCE 5.0
 
+/* Despeckle keeps a speck-sized dot that is a diacritic: larger ink within GAP below it, none
+ * within GAP above, and a second such dot at the same height within PAIR (ä, ö, ü). */
+#define PE_CLEAN_DIACRITIC_GAP_MM 0.8
+#define PE_CLEAN_DIACRITIC_PAIR_MM 1.2
+
 static inline int
 _pe_mm_to_px (double mm,
               int    dpi)
@@ -154,13 +159,13 @@ void      _pe_clean_background_tiles (int           dpi,
                                       int          *sy);
 
 /* The full-size pages, made in one pass over @src (1, 8 or 32 bpp): every pixel of the
- * result is fetched from @src rotated by @skew_deg clockwise about the centre (nearest
- * neighbour: like shear rotation it moves pixels without blurring them), painted white where
- * the analysis erased (if @erase) or a pixel of @specks (1 bpp, full size, or NULL) and
- * normalised with the analysis's background map (if @normalize; per channel corrected for the
- * paper's colour on 32 bpp). Any of the outputs may
- * be NULL: @colour (32 bpp, only for a 32 bpp @src), @grey (8 bpp luma) and @bin (1 bpp: grey
- * darker than @threshold). White is brought in at the corners. */
+ * result is fetched from @src rotated by @skew_deg clockwise about the centre (by Leptonica's
+ * shears, pixel for pixel as pixRotateShearCenter(): pixels are moved, not blurred), painted
+ * white where the analysis erased (if @erase) or a pixel of @specks (1 bpp, full size, or
+ * NULL) and normalised with the analysis's background map (if @normalize; per channel
+ * corrected for the paper's colour on 32 bpp). Any of the outputs may be NULL: @colour (32
+ * bpp, only for a 32 bpp @src), @grey (8 bpp luma) and @bin (1 bpp: grey darker than
+ * @threshold). White is brought in at the corners. */
 #define PE_CLEAN_RENDER_STRIP 1024   /* width of the strips it works in (see the .c) */
 gboolean  _pe_clean_render           (PIX                   *src,
                                       const PeCleanAnalysis *a,

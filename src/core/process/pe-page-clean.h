@@ -163,7 +163,9 @@ PeColorPolicy pe_clean_choose_color     (PIX                  *page,
 PIX      *pe_clean_binarize             (PIX                  *page,
                                          PeBinarizeMethod      method);
 
-/* 1 bpp in and out: isolated dots no larger than @max_mm in both directions are removed. */
+/* 1 bpp in and out: isolated dots no larger than @max_mm in both directions are removed,
+ * except pairs of them side by side right above a letter (the dots of ä, ö, ü on faded or
+ * small print). @n_removed: pixels removed. */
 PIX      *pe_clean_despeckle            (PIX                  *bitonal,
                                          double                max_mm,
                                          guint                *n_removed);

@@ -29,7 +29,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -593,23 +592,6 @@ set_text (PIX          *pix,
   pixSetText (pix, value);
 }
 
-/* The PIX of a 300 dpi colour page is 35 MB, and faulting in its pages took a fifth of the
- * decoding time with 4 KB pages; huge pages where the system allows them cut that by half (and
- * help the cleanup that walks the PIX next). Only whole 2 MB pages inside the block count. */
-static void
-advise_huge_pages (void  *p,
-                   gsize  n)
-{
-#ifdef MADV_HUGEPAGE
-  const guintptr huge = 2u << 20;
-  guintptr start = ((guintptr) p + huge - 1) & ~(huge - 1);
-  guintptr end = ((guintptr) p + n) & ~(huge - 1);
-
-  if (end > start)
-    madvise ((void *) start, end - start, MADV_HUGEPAGE);
-#endif
-}
-
 /* @data is the file, which this changes: the IDAT chunks are moved together in place. */
 static DecodeStatus
 decode_png (guint8       *data,
@@ -665,7 +647,6 @@ decode_png (guint8       *data,
   pix = pixCreateNoInit (info.width, info.height, depth);
   if (pix == NULL)
     return DECODE_TOO_LARGE;
-  advise_huge_pages (pixGetData (pix), pix_bytes);
   pixSetSpp (pix, depth == 32 ? 3 : 1);
   pixSetInputFormat (pix, IFF_PNG);
 
@@ -681,7 +662,6 @@ decode_png (guint8       *data,
       own_raw = g_try_malloc (raw_len);
       if (own_raw == NULL)
         return DECODE_TOO_LARGE;
-      advise_huge_pages (own_raw, raw_len);
       raw = own_raw;
     }
 
