@@ -77,9 +77,9 @@ typedef struct
  *   "Leptonica" log domain instead of the terminal; every call that matters is checked and
  *   reported through GError. G_MESSAGES_DEBUG=Leptonica shows them again.
  * - with glibc, page-sized buffers (35 MB for a colour page at 300 dpi) are reused from the
- *   heap instead of being mapped fresh and faulted in for every page: ~12 ms less cleanup CPU
- *   per page on the corpus (bench/cleanup/README.md), no higher peak memory.
- * Both are process-wide settings, which is why a library function never makes them itself. */
+ *   heap instead of being mapped fresh and faulted in for every page, and all threads share
+ *   one malloc arena (see the .c for numbers).
+ * These are process-wide settings, which is why a library function never makes them itself. */
 void      pe_clean_setup_process        (void);
 
 void      pe_clean_params_init_default  (PeCleanParams        *params);
