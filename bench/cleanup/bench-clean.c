@@ -4,6 +4,7 @@
  *   pe-bench-clean [--rotate] [--repeat N] [--grey] [--no-setup] [--binarize otsu|sauvola]
  *                  [--color POLICY] [--write DIR] [--write-grey DIR] [--write-rotated DIR]
  *                  BATCH_DIR
+ *   pe-bench-clean --measure [--dpi N] IMAGE...
  *
  * --rotate adds three synthetic copies of every content page, turned by 90/180/270° clockwise
  * (pixRotateOrth), so that orientation detection is measured on enough rotated pages;
@@ -12,6 +13,11 @@
  * time, which other jobs on a shared machine disturb less), which is what one free core does.
  * --grey also makes the OCR grey page, as the pipeline does (pe_page_clean_with_grey());
  * --no-setup leaves out pe_clean_setup_process(), which the app and CLI call at start.
+ *
+ * --measure takes image files instead (pages another tool cleaned: OCRmyPDF, unpaper, or ours)
+ * and prints per file the skew left on it, as Leptonica's pixFindSkew() and as the cleanup
+ * measure it, and the rotation the cleanup would still apply (0: upright); --dpi for files
+ * without a resolution (default 300).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -104,6 +110,84 @@ print_page (const char          *file,
   fputc ('\n', stdout);
 }
 
+/* The skew left on an already cleaned page, by two measures: Leptonica's pixFindSkew() on its
+ * ink (independent of our detector), and what pe_page_clean() would still correct. */
+static int
+measure (int    n_files,
+         char **files,
+         int    dpi)
+{
+  PeCleanParams params;
+
+  pe_clean_params_init_default (&params);
+  params.min_skew_deg = 0;   /* report every skew found, also those too small to correct */
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autoptr(PIX) pix = pixRead (files[i]);
+      g_autoptr(PIX) grey = NULL;
+      g_autoptr(PIX) ink = NULL;
+      g_autoptr(PIX) out = NULL;
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+      g_autoptr(GError) error = NULL;
+      l_float32 angle = 0, conf = 0;
+      PeCleanReport report;
+
+      if (pix == NULL)
+        {
+          g_printerr ("%s: cannot read\n", files[i]);
+          return 1;
+        }
+      if (pixGetXRes (pix) <= 0)
+        pixSetResolution (pix, dpi, dpi);
+      grey = pe_clean_to_grey (pix);
+      ink = grey != NULL ? pixThresholdToBinary (grey, 128) : NULL;
+      if (ink == NULL || pixFindSkew (ink, &angle, &conf) != 0)
+        angle = conf = 0;
+
+      pe_clean_report_init (&report);
+      out = pe_page_clean (pix, &params, &report, &error);
+      if (out == NULL)
+        {
+          g_printerr ("%s: %s\n", files[i], error->message);
+          return 1;
+        }
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, files[i]);
+      json_builder_set_member_name (b, "width");
+      json_builder_add_int_value (b, pixGetWidth (pix));
+      json_builder_set_member_name (b, "height");
+      json_builder_add_int_value (b, pixGetHeight (pix));
+      json_builder_set_member_name (b, "lept_skew");
+      json_builder_add_double_value (b, angle);
+      json_builder_set_member_name (b, "lept_conf");
+      json_builder_add_double_value (b, conf);
+      json_builder_set_member_name (b, "skew");
+      json_builder_add_double_value (b, report.skew_deg);
+      json_builder_set_member_name (b, "skew_conf");
+      json_builder_add_double_value (b, report.skew_confidence);
+      json_builder_set_member_name (b, "rotation");
+      json_builder_add_int_value (b, report.rotation);
+      json_builder_set_member_name (b, "orient_conf");
+      json_builder_add_double_value (b, report.orientation_confidence);
+      json_builder_set_member_name (b, "blank");
+      json_builder_add_boolean_value (b, report.blank);
+      json_builder_end_object (b);
+      pe_clean_report_clear (&report);
+
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      text = json_generator_to_data (gen, NULL);
+      fputs (text, stdout);
+      fputc ('\n', stdout);
+    }
+  return 0;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -111,6 +195,8 @@ main (int    argc,
   gboolean rotate = FALSE;
   gboolean with_grey = FALSE;
   gboolean no_setup = FALSE;
+  gboolean measure_files = FALSE;
+  int dpi = 300;
   g_autofree char *write_grey = NULL;
   g_autofree char *write_rotated = NULL;
   int repeat = 1;
@@ -131,6 +217,9 @@ main (int    argc,
     { "binarize", 0, 0, G_OPTION_ARG_STRING, &binarize, "otsu or sauvola", "METHOD" },
     { "color", 0, 0, G_OPTION_ARG_STRING, &policy, "auto, bitonal, grey or colour", "POLICY" },
     { "write", 0, 0, G_OPTION_ARG_FILENAME, &write_dir, "Write cleaned pages (PNG/TIFF)", "DIR" },
+    { "measure", 0, 0, G_OPTION_ARG_NONE, &measure_files,
+      "Measure the skew left on cleaned IMAGE files", NULL },
+    { "dpi", 0, 0, G_OPTION_ARG_INT, &dpi, "Resolution of --measure files that have none", "N" },
     { NULL },
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("BATCH_DIR");
@@ -141,9 +230,16 @@ main (int    argc,
   JsonArray *pages;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
+  if (g_option_context_parse (ctx, &argc, &argv, &error) && measure_files && argc >= 2)
     {
-      g_printerr ("%s\n", error != NULL ? error->message : "usage: pe-bench-clean BATCH_DIR");
+      if (!no_setup)
+        pe_clean_setup_process ();
+      return measure (argc - 1, argv + 1, dpi);
+    }
+  if (error != NULL || argc != 2)
+    {
+      g_printerr ("%s\n", error != NULL ? error->message
+                                        : "usage: pe-bench-clean BATCH_DIR, or --measure IMAGE…");
       return 2;
     }
 

@@ -7,6 +7,15 @@
 #include <math.h>
 #include <string.h>
 
+/* tests/process builds this file a second time with PE_CLEAN_RENDER_SCALAR: without the vector
+ * code and under another name, so that the scalar code (all that runs off x86) is compared with
+ * the vector code on the machine that builds the tests. */
+#ifdef PE_CLEAN_RENDER_SCALAR
+#define _pe_clean_render _pe_clean_render_scalar
+#elif defined (__SSE2__)
+#define RENDER_SSE2 1
+#endif
+
 #include "pe-clean-private.h"
 
 #define WHITE_RGB 0xffffff00u
@@ -18,8 +27,10 @@
  * (widths 128–4096 and bands 1–100000 tried). */
 #define STRIP PE_CLEAN_RENDER_STRIP
 #define BAND 16
+/* A strip starts on a whole word of the 8 and 1 bpp rows (pack_grey(), pack_bits()). */
+G_STATIC_ASSERT (STRIP % 32 == 0);
 
-#ifdef __SSE2__
+#ifdef RENDER_SSE2
 #include <emmintrin.h>
 
 /* min (v, 255) for unsigned 16-bit lanes (SSE2 has only the signed minimum). */
@@ -59,7 +70,7 @@ typedef struct
    * red, green, blue corrected for the paper's colour; mh rows of w. */
   const guint16  *mult_grey;
   const guint16  *mult_rgb[3];
-  const int      *tile_row;   /* of source row y: offset of its tile row in the tables */
+  const gsize    *tile_row;   /* of source row y: offset of its tile row in the tables */
   const l_uint32 *edata;      /* erase mask at 1/factor, or NULL */
   int             ewpl, ew, eh, shift;
   const guint8   *erow;       /* per mask row: any bit set */
@@ -88,7 +99,7 @@ render_run (const Render *r,
             l_uint32     *d)
 {
   const l_uint32 *ls = r->datas + (gsize) ys * r->wpls;
-  gsize t = (gsize) r->tile_row[ys] + xs;
+  gsize t = r->tile_row[ys] + xs;
   const guint16 *mg = r->mult_grey + t;
   int k = 0;
 
@@ -99,7 +110,7 @@ render_run (const Render *r,
       const guint16 *mgr = colour ? r->mult_rgb[1] + t : NULL;
       const guint16 *mb = colour ? r->mult_rgb[2] + t : NULL;
 
-#ifdef __SSE2__
+#ifdef RENDER_SSE2
       /* Eight pixels at a time in 16-bit lanes: the whole pass took half the time of the
        * scalar loop below (a straight colour page, 25 → 11 ms). The last group overlaps the one
        * before instead of a scalar tail: runs are ~20 pixels on a skewed page, and a tail loop
@@ -166,31 +177,32 @@ render_run (const Render *r,
        * lifted in place 16 at a time. */
       for (int q = 0; q < n; q++)
         g[q] = GET_DATA_BYTE (ls, xs + q);
-#ifdef __SSE2__
+#ifdef RENDER_SSE2
       if (n >= 16)
-        for (int last = 0; !last; k += 16)
-          {
-            __m128i v, zero = _mm_setzero_si128 ();
+        {
+          for (int last = 0; !last; k += 16)
+            {
+              __m128i v, zero = _mm_setzero_si128 ();
 
-            if (k + 16 >= n)
-              {
-                /* The last group overlaps the one before: lifting twice is not idempotent,
-                 * so recompute those bytes from the source first. */
-                for (int q = n - 16; q < k; q++)
-                  g[q] = GET_DATA_BYTE (ls, xs + q);
-                k = n - 16;
-                last = 1;
-              }
-            v = _mm_loadu_si128 ((const __m128i *) (g + k));
-            v = _mm_packus_epi16 (
-                  lift_epu16 (_mm_unpacklo_epi8 (v, zero),
-                              _mm_loadu_si128 ((const __m128i *) (mg + k))),
-                  lift_epu16 (_mm_unpackhi_epi8 (v, zero),
-                              _mm_loadu_si128 ((const __m128i *) (mg + k + 8))));
-            _mm_storeu_si128 ((__m128i *) (g + k), v);
-          }
-      if (n >= 16)
-        return;
+              if (k + 16 >= n)
+                {
+                  /* The last group overlaps the one before: lifting twice is not idempotent,
+                   * so recompute those bytes from the source first. */
+                  for (int q = n - 16; q < k; q++)
+                    g[q] = GET_DATA_BYTE (ls, xs + q);
+                  k = n - 16;
+                  last = 1;
+                }
+              v = _mm_loadu_si128 ((const __m128i *) (g + k));
+              v = _mm_packus_epi16 (
+                    lift_epu16 (_mm_unpacklo_epi8 (v, zero),
+                                _mm_loadu_si128 ((const __m128i *) (mg + k))),
+                    lift_epu16 (_mm_unpackhi_epi8 (v, zero),
+                                _mm_loadu_si128 ((const __m128i *) (mg + k + 8))));
+              _mm_storeu_si128 ((__m128i *) (g + k), v);
+            }
+          return;
+        }
 #endif
       for (; k < n; k++)
         {
@@ -366,7 +378,8 @@ render_row (const Render *r,
             guint8       *g,
             l_uint32     *d)
 {
-  Run runs[2 * PE_CLEAN_RENDER_STRIP];
+  /* Every run has at least one pixel: at most @len <= STRIP of them. */
+  Run runs[PE_CLEAN_RENDER_STRIP];
   int n_runs = 0;
   int w = r->w, h = r->h;
 
@@ -397,6 +410,7 @@ render_row (const Render *r,
                 run.ys = -1;
             }
         }
+      g_assert (run.n >= 1);
       runs[n_runs++] = run;
       i += run.n;
     }
@@ -498,7 +512,7 @@ pack_bits (const guint8 *g,
 {
   int n = w / 32, k = 0;
 
-#ifdef __SSE2__
+#ifdef RENDER_SSE2
   /* Unsigned g < t as signed bytes with the top bit flipped; movemask gives one bit per
    * pixel, the first pixel in bit 0, which is reversed into Leptonica's order. */
   __m128i flip = _mm_set1_epi8 ((char) 0x80);
@@ -552,7 +566,7 @@ _pe_clean_render (PIX                   *src,
   g_autoptr(PIX) pg = NULL;
   g_autoptr(PIX) pb = NULL;
   g_autofree guint16 *mult = NULL;
-  g_autofree int *tile_row = NULL;
+  g_autofree gsize *tile_row = NULL;
   g_autofree guint8 *erow = NULL;
   g_autofree guint8 *srow = NULL;
   g_autofree guint8 *g = NULL;
@@ -562,7 +576,8 @@ _pe_clean_render (PIX                   *src,
   PIX *inv_map = normalize ? a->inv_map : NULL;
   int depth = pixGetDepth (src);
   int w, h, mw = 1, mh = 1, sx = 1, sy = 1, empty = 1, planes, strip;
-  double lum, gain[3], sn;
+  double lum, gain[3];
+  gboolean backward;
   int paper[3];
   Render r = { 0 };
 
@@ -616,9 +631,9 @@ _pe_clean_render (PIX                   *src,
             }
         }
     }
-  tile_row = g_new (int, h);
+  tile_row = g_new (gsize, h);
   for (int y = 0; y < h; y++)
-    tile_row[y] = MIN (y / sy, mh - 1) * w;
+    tile_row[y] = (gsize) MIN (y / sy, mh - 1) * w;
 
   /* Most pages have no border or hole: spare the test, and on the others the rows without
    * anything erased. */
@@ -672,7 +687,7 @@ _pe_clean_render (PIX                   *src,
     hshift = g_new (int, h);
     if (fabsf (angle) < 0.001f)
       angle = 0.0f;
-    sn = angle;
+    backward = angle < 0;
     r.three = fabsf (angle) > 0.06f;
     if (r.three)
       {
@@ -700,13 +715,13 @@ _pe_clean_render (PIX                   *src,
           l_uint32 *lc = pc != NULL ? pixGetData (pc) + (gsize) yd * pixGetWpl (pc) + x0 : NULL;
 
           if (depth == 32 && pc != NULL)
-            render_row (&r, yd, x0, len, sn < 0, 32, TRUE, g, lc);
+            render_row (&r, yd, x0, len, backward, 32, TRUE, g, lc);
           else if (depth == 32)
-            render_row (&r, yd, x0, len, sn < 0, 32, FALSE, g, NULL);
+            render_row (&r, yd, x0, len, backward, 32, FALSE, g, NULL);
           else if (depth == 8)
-            render_row (&r, yd, x0, len, sn < 0, 8, FALSE, g, NULL);
+            render_row (&r, yd, x0, len, backward, 8, FALSE, g, NULL);
           else
-            render_row (&r, yd, x0, len, sn < 0, 1, FALSE, g, NULL);
+            render_row (&r, yd, x0, len, backward, 1, FALSE, g, NULL);
 
           if (pg != NULL)
             pack_grey (g, len, pixGetData (pg) + (gsize) yd * pixGetWpl (pg) + x0 / 4);
