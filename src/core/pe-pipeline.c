@@ -777,7 +777,7 @@ page_job_free (PageJob *job)
 
 static char *
 clean_report_to_json (const PeCleanReport *r,
-                      const char          *separator_json)
+                      JsonNode            *codes)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -804,15 +804,10 @@ clean_report_to_json (const PeCleanReport *r,
   json_builder_end_array (b);
   json_builder_set_member_name (b, "ms");
   json_builder_add_double_value (b, r->ms);
-  if (separator_json != NULL)
+  if (codes != NULL)
     {
-      JsonNode *node = json_from_string (separator_json, NULL);
-
-      if (node != NULL)
-        {
-          json_builder_set_member_name (b, "codes");
-          json_builder_add_value (b, node);
-        }
+      json_builder_set_member_name (b, "codes");
+      json_builder_add_value (b, json_node_ref (codes));
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
@@ -872,7 +867,7 @@ clean_worker (gpointer data,
       if (pdf_page != NULL)
         {
           g_autoptr(GBytes) bytes = pe_pdf_page_serialize (pdf_page);
-          g_autofree char *codes = NULL;
+          g_autoptr(JsonNode) codes = NULL;
           PeSeparator separator;
 
           /* Separator sheets are found on the upright grey page; a page whose codes cannot

@@ -616,11 +616,10 @@ pe_separator_detect (PIX                      *page,
   return TRUE;
 }
 
-char *
+JsonNode *
 pe_separator_to_json (const PeSeparator *out)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (out != NULL, NULL);
 
@@ -655,7 +654,6 @@ pe_separator_to_json (const PeSeparator *out)
   json_builder_set_member_name (b, "ms");
   json_builder_add_double_value (b, out->ms);
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
 
-  return json_to_string (root, FALSE);
+  return json_builder_get_root (b);
 }

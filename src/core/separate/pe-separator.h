@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <allheaders.h>
 
 #include "pe-types.h"
@@ -83,7 +84,7 @@ gboolean  pe_separator_detect              (PIX                      *page,
                                             GError                  **error);
 
 /* @out as a JSON object for the page's report: {"separator":…, "symbols":[{"type","text",
- * "box":[x,y,w,h]}…], "ms":…}. */
-char     *pe_separator_to_json             (const PeSeparator        *out);
+ * "box":[x,y,w,h]}…], "ms":…}; a node to put into the report as it is built. */
+JsonNode *pe_separator_to_json             (const PeSeparator        *out);
 
 G_END_DECLS
