@@ -646,6 +646,15 @@ scan_pass (PePipeline          *pipeline,
   return pe_pipeline_scan_finish (pipeline, result, error);
 }
 
+/* A profile's value for an option the command line left out. */
+static void
+option_default (char       **opt,
+                const char  *value)
+{
+  if (*opt == NULL && value != NULL)
+    *opt = g_strdup (value);
+}
+
 static int
 cmd_scan (int    argc,
           char **argv)
@@ -719,17 +728,12 @@ cmd_scan (int    argc,
       pe_scan_profile_to_options (profile, &so);
       /* An explicit --source means one ordinary pass. */
       manual_duplex = pe_scan_profile_is_manual_duplex (profile) && source == NULL;
-      if (opt_languages == NULL && pe_scan_profile_get_languages (profile) != NULL)
-        opt_languages = g_strdup (pe_scan_profile_get_languages (profile));
-      if (opt_pdfa == NULL && pe_scan_profile_get_pdfa (profile) != NULL)
-        opt_pdfa = g_strdup (pe_scan_profile_get_pdfa (profile));
-      if (opt_split == NULL && pe_scan_profile_get_value (profile, "SplitMode") != NULL)
-        opt_split = g_strdup (pe_scan_profile_get_value (profile, "SplitMode"));
-      if (opt_split_pages == NULL && pe_scan_profile_get_value (profile, "SplitPages") != NULL)
-        opt_split_pages = g_strdup (pe_scan_profile_get_value (profile, "SplitPages"));
-      if (opt_separator_texts == NULL &&
-          pe_scan_profile_get_value (profile, "SeparatorTexts") != NULL)
-        opt_separator_texts = g_strdup (pe_scan_profile_get_value (profile, "SeparatorTexts"));
+      option_default (&opt_languages, pe_scan_profile_get_languages (profile));
+      option_default (&opt_pdfa, pe_scan_profile_get_pdfa (profile));
+      option_default (&opt_split, pe_scan_profile_get_value (profile, "SplitMode"));
+      option_default (&opt_split_pages, pe_scan_profile_get_value (profile, "SplitPages"));
+      option_default (&opt_separator_texts,
+                      pe_scan_profile_get_value (profile, "SeparatorTexts"));
     }
   if (backs_feed != NULL && !manual_duplex)
     {

@@ -25,7 +25,7 @@ PeOcrResult *pe_ocr_engine_recognize  (PeOcrEngine   *self,
                                        PIX           *pix,
                                        GCancellable  *cancellable,
                                        GError       **error);
-/* The same, taking @pix over (it must have no other references): it is freed as soon as
+/* The same, taking a reference to @pix over: it is dropped (in the calling thread) as soon as
  * Tesseract has made its own copy, so the page is not held twice while it is read. */
 PeOcrResult *pe_ocr_engine_recognize_take (PeOcrEngine   *self,
                                            PIX           *pix,
