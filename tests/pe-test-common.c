@@ -151,3 +151,13 @@ pe_test_skip_unless_program (const char *program)
     }
   return FALSE;
 }
+
+void
+pe_test_put_be32 (guint8  *p,
+                  guint32  v)
+{
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}

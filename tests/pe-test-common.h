@@ -35,5 +35,8 @@ int       pe_test_run_with_input (const char *const *argv,
                                   char             **err);
 /* True and a skip message when @program is not on PATH. */
 gboolean  pe_test_skip_unless_program (const char *program);
+/* Writes @v big-endian at @p (PNG chunk lengths and CRCs in hand-made files). */
+void      pe_test_put_be32     (guint8     *p,
+                                guint32     v);
 
 G_END_DECLS

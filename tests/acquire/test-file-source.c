@@ -752,16 +752,6 @@ crc32_png (const guint8 *data,
 }
 
 static void
-put_be32 (guint8  *p,
-          guint32  v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
-static void
 test_too_large (void)
 {
   g_autofree char *dir = pe_test_mkdtemp ();
@@ -773,16 +763,16 @@ test_too_large (void)
 
   /* A PNG that declares 100000 × 100000 pixels (40 GB decoded) and has no data: refused from
    * its header, nothing allocated. */
-  put_be32 (png + 8, 13);
+  pe_test_put_be32 (png + 8, 13);
   memcpy (png + 12, "IHDR", 4);
-  put_be32 (png + 16, 100000);
-  put_be32 (png + 20, 100000);
+  pe_test_put_be32 (png + 16, 100000);
+  pe_test_put_be32 (png + 20, 100000);
   png[24] = 8;   /* bit depth */
   png[25] = 2;   /* RGB */
-  put_be32 (png + 29, crc32_png (png + 12, 17));
-  put_be32 (png + 33, 0);
+  pe_test_put_be32 (png + 29, crc32_png (png + 12, 17));
+  pe_test_put_be32 (png + 33, 0);
   memcpy (png + 37, "IEND", 4);
-  put_be32 (png + 41, crc32_png (png + 37, 4));
+  pe_test_put_be32 (png + 41, crc32_png (png + 37, 4));
   huge_png = write_file (dir, "huge.png", png, sizeof png);
   assert_fails (huge_png, 0, PE_ERROR_TOO_LARGE);
 

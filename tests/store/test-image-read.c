@@ -255,16 +255,6 @@ be32 (const guint8 *p)
   return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
 }
 
-static void
-put_be32 (guint8  *p,
-          guint32  v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
 /* What a (non-interlaced) file holds: the filter type of each row, the number of IDATs. */
 static void
 inspect_png (const char *path,
@@ -503,14 +493,14 @@ add_chunk (GByteArray   *png,
   guint8 word[4];
   guint32 crc;
 
-  put_be32 (word, len);
+  pe_test_put_be32 (word, len);
   g_byte_array_append (png, word, 4);
   g_byte_array_append (png, (const guint8 *) type, 4);
   if (len > 0)
     g_byte_array_append (png, data, len);
   /* libdeflate_crc32() takes NULL for "start again". */
   crc = libdeflate_crc32 (libdeflate_crc32 (0, type, 4), data != NULL ? data : png->data, len);
-  put_be32 (word, crc);
+  pe_test_put_be32 (word, crc);
   g_byte_array_append (png, word, 4);
 }
 
@@ -560,8 +550,8 @@ build_png (const BuildSpec *b)
   zlen += b->trailing;
 
   g_byte_array_append (png, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
-  put_be32 (ihdr, b->width);
-  put_be32 (ihdr + 4, b->height);
+  pe_test_put_be32 (ihdr, b->width);
+  pe_test_put_be32 (ihdr + 4, b->height);
   ihdr[8] = b->depth;
   ihdr[9] = b->type;
   ihdr[10] = ihdr[11] = 0;
@@ -648,7 +638,7 @@ test_damaged_structure (void)
     BuildSpec spec = { .width = 7, .height = 9, .depth = 8, .bad_filter_row = -1 };
     g_autoptr(GByteArray) png = build_png (&spec);
 
-    put_be32 (png->data + 33, 0x80000000u);
+    pe_test_put_be32 (png->data + 33, 0x80000000u);
     assert_corrupt_bytes (png->data, png->len);
   }
 }
@@ -708,7 +698,7 @@ test_damaged_bytes (void)
         guint8 *chunk = copy + idat;
 
         chunk[8 + off] ^= 0xff;
-        put_be32 (chunk + 8 + idat_len, libdeflate_crc32 (0, chunk + 4, idat_len + 4));
+        pe_test_put_be32 (chunk + 8 + idat_len, libdeflate_crc32 (0, chunk + 4, idat_len + 4));
         work = g_memdup2 (copy, len);
         pix = _pe_store_decode_png (work, len, "flipped.png", &unsupported, &error);
         g_assert_false (unsupported);
