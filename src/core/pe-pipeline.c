@@ -849,9 +849,10 @@ clean_worker (gpointer data,
 
   cpu = pe_thread_cpu_seconds ();
   pe_clean_report_init (&report);
-  clean = pe_page_clean_with_grey (original, &pd->clean_params, &report, &grey, &error);
-  /* The original stays on disk; in memory it would only add a colour page to the encoding's. */
-  pixDestroy (&original);
+  /* The original stays on disk; in memory it would only add a colour page to the cleanup's
+   * and the encoding's: cleanup drops it as soon as it has rendered the clean pages. */
+  clean = pe_page_clean_take (g_steal_pointer (&original), &pd->clean_params, &report, &grey,
+                              &error);
   job->clean_cpu = pe_thread_cpu_seconds () - cpu;
   if (clean != NULL)
     {

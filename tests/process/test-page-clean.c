@@ -928,6 +928,58 @@ test_threads (void)
     }
 }
 
+/* pe_page_clean_take() cleans exactly as pe_page_clean_with_grey() does and drops the
+ * reference it was given, on success (also on a page it turns by a quarter) and on failure. */
+static void
+test_clean_take (void)
+{
+  g_autoptr(PIX) tiny = pixCreate (20, 20, 8);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < N_SAMPLE_PAGES + 2; i++)
+    {
+      g_autoptr(PIX) page = NULL;
+      g_autoptr(PIX) expected = NULL, expected_grey = NULL, out = NULL, grey = NULL;
+      PeCleanReport report, taken_report;
+      l_int32 same = 0;
+
+      if (i < N_SAMPLE_PAGES)
+        {
+          page = read_page (i + 1);
+        }
+      else
+        {
+          /* The two colour letters, a quarter turn back: three full-size colour pages
+           * would be in memory at once if the original were kept. */
+          g_autoptr(PIX) upright = read_page (i == N_SAMPLE_PAGES ? 1 : 7);
+
+          page = pixRotateOrth (upright, 3);
+          pixCopyResolution (page, upright);
+        }
+      pe_clean_report_init (&report);
+      pe_clean_report_init (&taken_report);
+      expected = pe_page_clean_with_grey (page, NULL, &report, &expected_grey, &error);
+      g_assert_no_error (error);
+      out = pe_page_clean_take (pixClone (page), NULL, &taken_report, &grey, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (pixGetRefcount (page), ==, 1);
+
+      g_assert_cmpuint (taken_report.rotation, ==, report.rotation);
+      if (i >= N_SAMPLE_PAGES)
+        g_assert_cmpuint (report.rotation, ==, 90);
+      g_assert_cmpint (pixEqual (out, expected, &same), ==, 0);
+      g_assert_true (same);
+      g_assert_cmpint (pixEqual (grey, expected_grey, &same), ==, 0);
+      g_assert_true (same);
+      pe_clean_report_clear (&report);
+      pe_clean_report_clear (&taken_report);
+    }
+
+  g_assert_null (pe_page_clean_take (pixClone (tiny), NULL, NULL, NULL, &error));
+  g_assert_error (error, PE_ERROR, PE_ERROR_INVALID);
+  g_assert_cmpint (pixGetRefcount (tiny), ==, 1);
+}
+
 static void
 test_bad_input (void)
 {
@@ -1240,6 +1292,7 @@ main (int    argc,
   g_test_add_func ("/process/clean/samples", test_clean_samples);
   g_test_add_func ("/process/clean/threads", test_threads);
   g_test_add_func ("/process/clean/bad-input", test_bad_input);
+  g_test_add_func ("/process/clean/take", test_clean_take);
   g_test_add_func ("/process/deskew/synthetic", test_deskew_synthetic);
   g_test_add_func ("/process/orientation/synthetic", test_orientation_synthetic);
   g_test_add_func ("/process/blank/backs", test_blank);

@@ -137,12 +137,15 @@ pe_page_clean (PIX                  *page,
   return pe_page_clean_with_grey (page, params, report, NULL, error);
 }
 
-PIX *
-pe_page_clean_with_grey (PIX                  *page,
-                         const PeCleanParams  *params,
-                         PeCleanReport        *report,
-                         PIX                 **ocr_grey,
-                         GError              **error)
+/* @owned: the caller's reference to @page is ours, dropped as soon as the last full-size page
+ * is rendered from it. */
+static PIX *
+clean_page (PIX                  *page,
+            gboolean              owned,
+            const PeCleanParams  *params,
+            PeCleanReport        *report,
+            PIX                 **ocr_grey,
+            GError              **error)
 {
   g_auto(PeCleanAnalysis) a = { 0 };
   g_autoptr(PIX) src = NULL;
@@ -314,6 +317,11 @@ pe_page_clean_with_grey (PIX                  *page,
                          chosen == PE_COLOR_GREY || ocr_grey != NULL || sauvola ? &grey : NULL,
                          sauvola ? NULL : &flat))
     goto oom;
+  /* Everything from here on works on the rendered pages: an original we own goes now, before
+   * the quarter turn below makes a third full-size page (a colour page is 35 MB at 300 dpi). */
+  pixDestroy (&src);
+  if (owned)
+    pixDestroy (&page);
   if (sauvola)
     {
       flat = pe_clean_binarize (grey, PE_BINARIZE_SAUVOLA);
@@ -385,8 +393,7 @@ pe_page_clean_with_grey (PIX                  *page,
     add_step (report, "rotate %u°", rotation);
 
   /* Turned upside down in place, a quarter turn into a new page with the old one freed at
-   * once: a colour page is 35 MB at 300 dpi, and the caller's original is still held too.
-   * The grey page is the output page too when grey is kept: turned once. */
+   * once. The grey page is the output page too when grey is kept: turned once. */
   if (rotation != 0 && grey != NULL)
     {
       if (rotation == 180)
@@ -442,5 +449,31 @@ fail:
   report->ms = _pe_clean_elapsed_ms (start);
   if (report == &local_report)
     pe_clean_report_clear (&local_report);
+  if (owned)
+    pixDestroy (&page);
   return NULL;
+}
+
+PIX *
+pe_page_clean_with_grey (PIX                  *page,
+                         const PeCleanParams  *params,
+                         PeCleanReport        *report,
+                         PIX                 **ocr_grey,
+                         GError              **error)
+{
+  g_return_val_if_fail (page != NULL, NULL);
+
+  return clean_page (page, FALSE, params, report, ocr_grey, error);
+}
+
+PIX *
+pe_page_clean_take (PIX                  *page,
+                    const PeCleanParams  *params,
+                    PeCleanReport        *report,
+                    PIX                 **ocr_grey,
+                    GError              **error)
+{
+  g_return_val_if_fail (page != NULL, NULL);
+
+  return clean_page (page, TRUE, params, report, ocr_grey, error);
 }

@@ -106,6 +106,15 @@ PIX      *pe_page_clean_with_grey       (PIX                  *page,
                                          PIX                 **ocr_grey,
                                          GError              **error);
 
+/* The same, taking the caller's reference to @page (transfer full, also on failure): it is
+ * dropped as soon as the full-size pages are rendered from it, so a page turned by a quarter
+ * never has three full-size copies in memory (what the pipeline needs; peak RSS). */
+PIX      *pe_page_clean_take            (PIX                  *page,
+                                         const PeCleanParams  *params,
+                                         PeCleanReport        *report,
+                                         PIX                 **ocr_grey,
+                                         GError              **error);
+
 /* The steps, each usable alone. They never modify their input; a returned PIX is new and
  * keeps the input's resolution. Any depth 1/8/32 is accepted unless stated otherwise. */
 
