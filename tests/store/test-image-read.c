@@ -720,6 +720,90 @@ test_damaged_bytes (void)
   }
 }
 
+/* --- PNM, as the store writes fresh scans ------------------------------------------------ */
+
+/* @path (binary PNM) read by pe_store_read_image() equals pixRead()'s result; with @fast the
+ * reader of our own decodes it, else it leaves it to pixRead(). */
+static void
+assert_pnm_same_as_pixread (const char *path,
+                            gboolean    fast)
+{
+  g_autoptr(PIX) expected = pixRead (path);
+  g_autoptr(PIX) got = NULL;
+  g_autoptr(PIX) direct = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree guint8 *data = NULL;
+  gboolean unsupported = FALSE;
+  gsize len = 0;
+
+  g_assert_nonnull (expected);
+  got = pe_store_read_image (path, &error);
+  g_assert_no_error (error);
+  assert_pix_identical (expected, got);
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  data = g_malloc0 (len + 32);
+  memcpy (data, contents, len);
+  direct = _pe_store_decode_pnm (data, len, path, &unsupported, &error);
+  g_assert_no_error (error);
+  g_assert_true (unsupported == !fast);
+  if (fast)
+    assert_pix_identical (expected, direct);
+  else
+    g_assert_null (direct);
+}
+
+static void
+test_pnm (void)
+{
+  g_autoptr(PIX) rgb = pe_test_load_sample_page ("p0001.png");
+  g_autoptr(PIX) grey = pixConvertRGBToLuminance (rgb);
+  g_autoptr(PIX) bitonal = pixThresholdToBinary (grey, 160);
+  g_autoptr(PIX) deep = pixConvert8To16 (grey, 8);
+  PIX *kinds[] = { rgb, grey, bitonal };
+  const int widths[] = { 1, 3, 7, 8, 9, 31, 32, 33, 1001 };
+  g_autofree char *path = g_build_filename (tmpdir, "page.pnm", NULL);
+  g_autofree char *commented = g_build_filename (tmpdir, "commented.pgm", NULL);
+  static const guint8 header_comments[] = "P5\n# kind\n#  size below\n3 2\n255\n"
+                                           "\x00\x10\x20\xff\xfe\x80";
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_assert_cmpint (pixWrite (path, kinds[k], IFF_PNM), ==, 0);
+      assert_pnm_same_as_pixread (path, TRUE);
+      for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+        {
+          BOX *box = boxCreate (400, 600, widths[i], 37);
+          g_autoptr(PIX) part = pixClipRectangle (kinds[k], box, NULL);
+
+          boxDestroy (&box);
+          g_assert_cmpint (pixWrite (path, part, IFF_PNM), ==, 0);
+          assert_pnm_same_as_pixread (path, TRUE);
+        }
+    }
+
+  /* Comment lines in the header (pixRead() takes them after the magic number). */
+  write_bytes (commented, header_comments, sizeof header_comments - 1);
+  assert_pnm_same_as_pixread (commented, TRUE);
+
+  /* 16-bit grey is left to pixRead(). */
+  g_assert_cmpint (pixWrite (path, deep, IFF_PNM), ==, 0);
+  assert_pnm_same_as_pixread (path, FALSE);
+
+  /* Damage: the last byte missing, a zero width, no number where the height belongs. */
+  {
+    g_autofree char *contents = NULL;
+    gsize len = 0;
+
+    g_assert_cmpint (pixWrite (path, rgb, IFF_PNM), ==, 0);
+    g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+    assert_corrupt_bytes ((const guint8 *) contents, len - 1);
+    assert_corrupt_bytes ((const guint8 *) "P6\n0 5\n255\n", 11);
+    assert_corrupt_bytes ((const guint8 *) "P4\n8 x\n\xff", 8);
+  }
+}
+
 static void
 test_missing_file (void)
 {
@@ -753,6 +837,7 @@ main (int    argc,
   g_test_add_func ("/store/image-read/damaged-structure", test_damaged_structure);
   g_test_add_func ("/store/image-read/damaged-bytes", test_damaged_bytes);
   g_test_add_func ("/store/image-read/missing-file", test_missing_file);
+  g_test_add_func ("/store/image-read/pnm", test_pnm);
 
   status = g_test_run ();
   pe_test_rmdir (tmpdir);

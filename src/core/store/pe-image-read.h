@@ -11,7 +11,8 @@
 G_BEGIN_DECLS
 
 /* Reads a stored page image: the same PIX as Leptonica's pixRead() (pixels, resolution,
- * input format, text), faster for the PNGs the store keeps as they were imported. Returns NULL
+ * input format, text), faster for the PNGs the store keeps as they were imported and the
+ * binary PNM it writes for fresh scans. Returns NULL
  * with PE_ERROR_NOT_FOUND, PE_ERROR_CORRUPT or PE_ERROR_TOO_LARGE (message names the file). */
 PIX *pe_store_read_image (const char  *path,
                           GError     **error);
@@ -20,6 +21,13 @@ PIX *pe_store_read_image (const char  *path,
  * Returns NULL with *@unsupported set where pe_store_read_image() would call pixRead(), or
  * with @error set (messages name @name). */
 PIX *_pe_store_decode_png (guint8      *data,
+                           gsize        len,
+                           const char  *name,
+                           gboolean    *unsupported,
+                           GError     **error);
+
+/* The same for binary PNM @data, which must have 32 readable bytes after @len. */
+PIX *_pe_store_decode_pnm (guint8      *data,
                            gsize        len,
                            const char  *name,
                            gboolean    *unsupported,
