@@ -12,6 +12,7 @@
 
 #include "pe-error.h"
 #include "pe-image-read.h"
+#include "pe-image-write.h"
 #include "pe-test-common.h"
 
 static char *tmpdir;
@@ -804,6 +805,60 @@ test_pnm (void)
   }
 }
 
+/* The store's PNM writer: Leptonica's raster to the byte (after its header, which has a
+ * comment), read back by pixRead() and by the reader of our own as the page written. */
+static void
+test_pnm_write (void)
+{
+  g_autoptr(PIX) rgb = pe_test_load_sample_page ("p0001.png");
+  g_autoptr(PIX) grey = pixConvertRGBToLuminance (rgb);
+  g_autoptr(PIX) bitonal = pixThresholdToBinary (grey, 160);
+  g_autoptr(PIX) mapped = pixConvertGrayToColormap (grey);
+  PIX *kinds[] = { rgb, grey, bitonal };
+  /* The last: the whole width of the page. */
+  const int widths[] = { 1, 3, 7, 8, 9, 31, 32, 33, 1001, 100000 };
+  g_autofree char *path = g_build_filename (tmpdir, "written.pnm", NULL);
+  gsize len = 0;
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+      {
+        BOX *box = boxCreate (0, 600, widths[i], 41);
+        g_autoptr(PIX) part = pixClipRectangle (kinds[k], box, NULL);
+        g_autoptr(PIX) back = NULL;
+        g_autofree guint8 *ours = NULL;
+        l_uint8 *theirs = NULL;
+        size_t theirs_len = 0;
+        gsize raster, w;
+        l_int32 same = 0;
+
+        boxDestroy (&box);
+        /* Garbage in the pad bits must not reach the file. */
+        if (pixGetDepth (part) == 1)
+          pixSetPadBits (part, 1);
+        ours = pe_store_encode_pnm (part, &len);
+        g_assert_nonnull (ours);
+        pixSetPadBits (part, 0);
+        g_assert_cmpint (pixWriteMem (&theirs, &theirs_len, part, IFF_PNM), ==, 0);
+        w = pixGetWidth (part);
+        raster = (pixGetDepth (part) == 1 ? (w + 7) / 8 : w * (pixGetDepth (part) == 8 ? 1 : 3)) *
+                 pixGetHeight (part);
+        g_assert_cmpuint (len, >, raster);
+        g_assert_cmpuint (theirs_len, >, raster);
+        g_assert_cmpint (memcmp (ours + len - raster, theirs + theirs_len - raster, raster), ==, 0);
+        lept_free (theirs);
+
+        write_bytes (path, ours, len);
+        back = pixRead (path);
+        g_assert_nonnull (back);
+        g_assert_cmpint (pixEqual (back, part, &same), ==, 0);
+        g_assert_true (same);
+        assert_pnm_same_as_pixread (path, TRUE);
+      }
+
+  g_assert_null (pe_store_encode_pnm (mapped, &len));
+}
+
 static void
 test_missing_file (void)
 {
@@ -838,6 +893,7 @@ main (int    argc,
   g_test_add_func ("/store/image-read/damaged-bytes", test_damaged_bytes);
   g_test_add_func ("/store/image-read/missing-file", test_missing_file);
   g_test_add_func ("/store/image-read/pnm", test_pnm);
+  g_test_add_func ("/store/image-write/pnm", test_pnm_write);
 
   status = g_test_run ();
   pe_test_rmdir (tmpdir);

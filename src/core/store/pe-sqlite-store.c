@@ -16,6 +16,7 @@
 #include "pe-error.h"
 #include "pe-fs.h"
 #include "pe-sqlite-store.h"
+#include "pe-image-write.h"
 
 struct _PeSqliteStore
 {
@@ -432,7 +433,8 @@ store_add_page (PeStore     *store,
 
       /* Raw PNM: the cheapest durable form of a fresh scan; compression is a later,
        * off-thread step. */
-      if (pixWriteMem (&encoded, &size, pix, IFF_PNM) != 0)
+      encoded = pe_store_encode_pnm (pix, &size);
+      if (encoded == NULL && pixWriteMem (&encoded, &size, pix, IFF_PNM) != 0)
         {
           g_set_error (error, PE_ERROR, PE_ERROR_STORE,
                        _("A scanned page could not be encoded for the batch store."));
