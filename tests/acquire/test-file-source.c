@@ -566,6 +566,36 @@ test_pdf (void)
     g_assert_cmpint (ABS (b - 25), <=, 1);
   }
 
+  /* Some mailers put a line before the header; PDF readers look for it in the first KiB. The
+   * file is read by Poppler from disk, with a relative name too. */
+  {
+    g_autofree char *contents = NULL;
+    g_autofree char *junk = g_build_filename (dir, "from-mail.pdf", NULL);
+    g_autofree char *prefixed = NULL;
+    g_autofree char *cwd = g_get_current_dir ();
+    g_autoptr(Import) again = import_new ();
+    const char *mail_line = "From: scanner@example.org\r\n\r\n";
+    gsize len = 0;
+
+    g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+    prefixed = g_malloc (strlen (mail_line) + len);
+    memcpy (prefixed, mail_line, strlen (mail_line));
+    memcpy (prefixed + strlen (mail_line), contents, len);
+    g_assert_true (g_file_set_contents (junk, prefixed, strlen (mail_line) + len, NULL));
+    g_assert_cmpint (g_chdir (dir), ==, 0);
+    g_assert_true (run_import (again, "from-mail.pdf", 100, &error));
+    g_assert_cmpint (g_chdir (cwd), ==, 0);
+    g_assert_no_error (error);
+    g_assert_cmpuint (again->pages->len, ==, 3);
+    for (guint i = 0; i < 3; i++)
+      {
+        l_int32 same = 0;
+
+        g_assert_cmpint (pixEqual (got (again, i)->pix, got (imp, i)->pix, &same), ==, 0);
+        g_assert_true (same);
+      }
+  }
+
   pe_test_rmdir (dir);
 }
 

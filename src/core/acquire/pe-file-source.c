@@ -11,6 +11,8 @@
 
 #include <cairo.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -542,17 +544,21 @@ pix_from_surface (cairo_surface_t *surface)
   return pix;
 }
 
+/* Poppler reads the file as it needs it: a scanned PDF is mostly page images (325 MB for 115
+ * pages at 300 dpi), which in memory as a whole would sit next to the batch being read. */
 static gboolean
 import_pdf (Import   *imp,
-            GBytes   *bytes,
             guint     dpi,
             GError  **error)
 {
   g_autoptr(PopplerDocument) doc = NULL;
   g_autoptr(GError) poppler_error = NULL;
+  g_autofree char *absolute = g_canonicalize_filename (imp->path, NULL);
+  g_autofree char *uri = g_filename_to_uri (absolute, NULL, NULL);
   int n;
 
-  doc = poppler_document_new_from_bytes (bytes, NULL, &poppler_error);
+  if (uri != NULL)
+    doc = poppler_document_new_from_file (uri, NULL, &poppler_error);
   if (doc == NULL)
     {
       if (g_error_matches (poppler_error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
@@ -651,36 +657,66 @@ import_pdf (Import   *imp,
   return TRUE;
 }
 
-static GBytes *
-read_file (const char  *path,
+static gboolean
+set_read_error (GError     **error,
+                int          err,
+                const char  *path)
+{
+  if (err == ENOENT || err == ENOTDIR)
+    g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
+                 _("File “%s” does not exist."), path);
+  else if (err == EACCES)
+    g_set_error (error, PE_ERROR, PE_ERROR_ACCESS_DENIED,
+                 _("File “%s” cannot be read: you have no permission to read it."), path);
+  else
+    g_set_error (error, PE_ERROR, PE_ERROR_FAILED,
+                 _("File “%s” cannot be read: %s."), path, g_strerror (err));
+  return FALSE;
+}
+
+/* The file's first bytes, enough to tell its format. */
+static gboolean
+read_head (const char  *path,
+           guint8      *head,
+           gsize        size,
+           gsize       *len,
            GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  GStatBuf st;
-  char *contents = NULL;
-  gsize len = 0;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  gssize n;
 
-  if (g_stat (path, &st) != 0)
+  if (fd < 0)
+    return set_read_error (error, errno, path);
+  do
+    n = read (fd, head, size);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
     {
       int err = errno;
 
-      if (err == ENOENT || err == ENOTDIR)
-        g_set_error (error, PE_ERROR, PE_ERROR_NOT_FOUND,
-                     _("File “%s” does not exist."), path);
-      else if (err == EACCES)
-        g_set_error (error, PE_ERROR, PE_ERROR_ACCESS_DENIED,
-                     _("File “%s” cannot be read: you have no permission to read it."), path);
-      else
-        g_set_error (error, PE_ERROR, PE_ERROR_FAILED,
-                     _("File “%s” cannot be read: %s."), path, g_strerror (err));
-      return NULL;
+      close (fd);
+      return set_read_error (error, err, path);
     }
+  close (fd);
+  *len = n;
+  return TRUE;
+}
+
+/* What reading the file as a whole needs: it exists, is no folder and is not too large. */
+static gboolean
+check_file (const char  *path,
+            GError     **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return set_read_error (error, errno, path);
 
   if (S_ISDIR (st.st_mode))
     {
       g_set_error (error, PE_ERROR, PE_ERROR_UNSUPPORTED,
                    _("“%s” is a folder: choose the files in it to import them."), path);
-      return NULL;
+      return FALSE;
     }
 
   if (st.st_size > MAX_FILE_SIZE)
@@ -691,8 +727,22 @@ read_file (const char  *path,
       g_set_error (error, PE_ERROR, PE_ERROR_TOO_LARGE,
                    _("File “%s” is too large (%s, at most %s): split it, then import the "
                      "parts."), path, size, max);
-      return NULL;
+      return FALSE;
     }
+
+  return TRUE;
+}
+
+static GBytes *
+read_file (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  if (!check_file (path, error))
+    return NULL;
 
   if (!g_file_get_contents (path, &contents, &len, &local_error))
     {
@@ -721,8 +771,9 @@ pe_file_source_import (const char    *path,
 {
   g_autoptr(GBytes) bytes = NULL;
   Import imp = { path, page_func, user_data, cancellable };
-  const guint8 *data;
-  gsize len;
+  guint8 head[1024];
+  Format format;
+  gsize len = 0;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (page_func != NULL, FALSE);
@@ -732,10 +783,8 @@ pe_file_source_import (const char    *path,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (!(bytes = read_file (path, error)))
+  if (!check_file (path, error) || !read_head (path, head, sizeof head, &len, error))
     return FALSE;
-
-  data = g_bytes_get_data (bytes, &len);
   if (len == 0)
     {
       g_set_error (error, PE_ERROR, PE_ERROR_CORRUPT,
@@ -744,7 +793,13 @@ pe_file_source_import (const char    *path,
       return FALSE;
     }
 
-  switch (detect_format (data, len))
+  format = detect_format (head, len);
+  if (format == FORMAT_PDF)
+    return import_pdf (&imp, pdf_dpi > 0 ? pdf_dpi : DEFAULT_PDF_DPI, error);
+  if (!(bytes = read_file (path, error)))
+    return FALSE;
+
+  switch (format)
     {
     case FORMAT_PNG:
       return import_single_image (&imp, bytes, FORMAT_PNG, error);
@@ -752,8 +807,6 @@ pe_file_source_import (const char    *path,
       return import_single_image (&imp, bytes, FORMAT_JPEG, error);
     case FORMAT_TIFF:
       return import_tiff (&imp, bytes, error);
-    case FORMAT_PDF:
-      return import_pdf (&imp, bytes, pdf_dpi > 0 ? pdf_dpi : DEFAULT_PDF_DPI, error);
     case FORMAT_UNKNOWN:
     default:
       g_set_error (error, PE_ERROR, PE_ERROR_UNSUPPORTED,
