@@ -42,8 +42,8 @@ assert_pix_identical (PIX *expected,
                            4 * (gsize) pixGetWpl (got) * pixGetHeight (got)), ==, 0);
 }
 
-/* @path read by pe_store_read_image() equals pixRead()'s result; with @fast, the reader of
- * our own decodes it (not pixRead()), else it says it leaves the file to pixRead(). */
+/* @path (PNG or PNM) read by pe_store_read_image() equals pixRead()'s result; with @fast, the
+ * readers of our own decode it (not pixRead()), else they leave the file to pixRead(). */
 static void
 assert_same_as_pixread (const char *path,
                         gboolean    fast)
@@ -52,7 +52,8 @@ assert_same_as_pixread (const char *path,
   g_autoptr(PIX) got = NULL;
   g_autoptr(PIX) direct = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree guint8 *data = NULL;
   gboolean unsupported = FALSE;
   gsize len = 0;
 
@@ -62,8 +63,11 @@ assert_same_as_pixread (const char *path,
   g_assert_nonnull (got);
   assert_pix_identical (expected, got);
 
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  direct = _pe_store_decode_png ((guint8 *) data, len, path, &unsupported, &error);
+  /* With the 32 bytes after the file that the PNM reader may read. */
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  data = g_malloc0 (len + 32);
+  memcpy (data, contents, len);
+  direct = _pe_store_decode (data, len, path, &unsupported, &error);
   g_assert_no_error (error);
   if (fast)
     {
@@ -107,7 +111,7 @@ assert_corrupt_bytes (const guint8 *bytes,
 
   if (len >= 8 && memcmp (bytes, "\x89PNG\r\n\x1a\n", 8) == 0)
     {
-      pix = _pe_store_decode_png (copy, len, "damaged.png", &unsupported, &error);
+      pix = _pe_store_decode (copy, len, "damaged.png", &unsupported, &error);
       g_assert_null (pix);
       g_assert_false (unsupported);
       g_assert_error (error, PE_ERROR, PE_ERROR_CORRUPT);
@@ -477,7 +481,14 @@ test_fallback_kinds (void)
       assert_same_as_pixread (path, FALSE);
     }
 
-  g_assert_cmpint (pixWrite (pnm, rgb, IFF_PNM), ==, 0);
+  /* ASCII PNM is left to pixRead(); binary PNM has its reader (test_pnm()). */
+  {
+    FILE *fp = fopen (pnm, "wb");
+
+    g_assert_nonnull (fp);
+    g_assert_cmpint (pixWriteStreamAsciiPnm (fp, rgb), ==, 0);
+    fclose (fp);
+  }
   assert_same_as_pixread (pnm, FALSE);
   g_assert_cmpint (pixWrite (jpeg, rgb, IFF_JFIF_JPEG), ==, 0);
   assert_same_as_pixread (jpeg, FALSE);
@@ -701,7 +712,7 @@ test_damaged_bytes (void)
         chunk[8 + off] ^= 0xff;
         pe_test_put_be32 (chunk + 8 + idat_len, libdeflate_crc32 (0, chunk + 4, idat_len + 4));
         work = g_memdup2 (copy, len);
-        pix = _pe_store_decode_png (work, len, "flipped.png", &unsupported, &error);
+        pix = _pe_store_decode (work, len, "flipped.png", &unsupported, &error);
         g_assert_false (unsupported);
         if (pix == NULL)
           g_assert_error (error, PE_ERROR, PE_ERROR_CORRUPT);
@@ -723,38 +734,6 @@ test_damaged_bytes (void)
 
 /* --- PNM, as the store writes fresh scans ------------------------------------------------ */
 
-/* @path (binary PNM) read by pe_store_read_image() equals pixRead()'s result; with @fast the
- * reader of our own decodes it, else it leaves it to pixRead(). */
-static void
-assert_pnm_same_as_pixread (const char *path,
-                            gboolean    fast)
-{
-  g_autoptr(PIX) expected = pixRead (path);
-  g_autoptr(PIX) got = NULL;
-  g_autoptr(PIX) direct = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree guint8 *data = NULL;
-  gboolean unsupported = FALSE;
-  gsize len = 0;
-
-  g_assert_nonnull (expected);
-  got = pe_store_read_image (path, &error);
-  g_assert_no_error (error);
-  assert_pix_identical (expected, got);
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
-  data = g_malloc0 (len + 32);
-  memcpy (data, contents, len);
-  direct = _pe_store_decode_pnm (data, len, path, &unsupported, &error);
-  g_assert_no_error (error);
-  g_assert_true (unsupported == !fast);
-  if (fast)
-    assert_pix_identical (expected, direct);
-  else
-    g_assert_null (direct);
-}
-
 static void
 test_pnm (void)
 {
@@ -772,7 +751,7 @@ test_pnm (void)
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
       g_assert_cmpint (pixWrite (path, kinds[k], IFF_PNM), ==, 0);
-      assert_pnm_same_as_pixread (path, TRUE);
+      assert_same_as_pixread (path, TRUE);
       for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
         {
           BOX *box = boxCreate (400, 600, widths[i], 37);
@@ -780,17 +759,17 @@ test_pnm (void)
 
           boxDestroy (&box);
           g_assert_cmpint (pixWrite (path, part, IFF_PNM), ==, 0);
-          assert_pnm_same_as_pixread (path, TRUE);
+          assert_same_as_pixread (path, TRUE);
         }
     }
 
   /* Comment lines in the header (pixRead() takes them after the magic number). */
   write_bytes (commented, header_comments, sizeof header_comments - 1);
-  assert_pnm_same_as_pixread (commented, TRUE);
+  assert_same_as_pixread (commented, TRUE);
 
   /* 16-bit grey is left to pixRead(). */
   g_assert_cmpint (pixWrite (path, deep, IFF_PNM), ==, 0);
-  assert_pnm_same_as_pixread (path, FALSE);
+  assert_same_as_pixread (path, FALSE);
 
   /* Damage: the last byte missing, a zero width, no number where the height belongs. */
   {
@@ -853,7 +832,7 @@ test_pnm_write (void)
         g_assert_nonnull (back);
         g_assert_cmpint (pixEqual (back, part, &same), ==, 0);
         g_assert_true (same);
-        assert_pnm_same_as_pixread (path, TRUE);
+        assert_same_as_pixread (path, TRUE);
       }
 
   g_assert_null (pe_store_encode_pnm (mapped, &len));

@@ -137,15 +137,27 @@ pe_page_clean (PIX                  *page,
   return pe_page_clean_with_grey (page, params, report, NULL, error);
 }
 
-/* @owned: the caller's reference to @page is ours, dropped as soon as the last full-size page
- * is rendered from it. */
-static PIX *
-clean_page (PIX                  *page,
-            gboolean              owned,
-            const PeCleanParams  *params,
-            PeCleanReport        *report,
-            PIX                 **ocr_grey,
-            GError              **error)
+PIX *
+pe_page_clean_with_grey (PIX                  *page,
+                         const PeCleanParams  *params,
+                         PeCleanReport        *report,
+                         PIX                 **ocr_grey,
+                         GError              **error)
+{
+  g_return_val_if_fail (page != NULL, NULL);
+
+  /* A reference of our own to drop: the caller's keeps the page. */
+  return pe_page_clean_take (pixClone (page), params, report, ocr_grey, error);
+}
+
+/* The reference to @page is ours, dropped as soon as the last full-size page is rendered from
+ * it. */
+PIX *
+pe_page_clean_take (PIX                  *page,
+                    const PeCleanParams  *params,
+                    PeCleanReport        *report,
+                    PIX                 **ocr_grey,
+                    GError              **error)
 {
   g_auto(PeCleanAnalysis) a = { 0 };
   g_autoptr(PIX) src = NULL;
@@ -320,8 +332,7 @@ clean_page (PIX                  *page,
   /* Everything from here on works on the rendered pages: an original we own goes now, before
    * the quarter turn below makes a third full-size page (a colour page is 35 MB at 300 dpi). */
   pixDestroy (&src);
-  if (owned)
-    pixDestroy (&page);
+  pixDestroy (&page);
   if (sauvola)
     {
       flat = pe_clean_binarize (grey, PE_BINARIZE_SAUVOLA);
@@ -449,31 +460,6 @@ fail:
   report->ms = _pe_clean_elapsed_ms (start);
   if (report == &local_report)
     pe_clean_report_clear (&local_report);
-  if (owned)
-    pixDestroy (&page);
+  pixDestroy (&page);
   return NULL;
-}
-
-PIX *
-pe_page_clean_with_grey (PIX                  *page,
-                         const PeCleanParams  *params,
-                         PeCleanReport        *report,
-                         PIX                 **ocr_grey,
-                         GError              **error)
-{
-  g_return_val_if_fail (page != NULL, NULL);
-
-  return clean_page (page, FALSE, params, report, ocr_grey, error);
-}
-
-PIX *
-pe_page_clean_take (PIX                  *page,
-                    const PeCleanParams  *params,
-                    PeCleanReport        *report,
-                    PIX                 **ocr_grey,
-                    GError              **error)
-{
-  g_return_val_if_fail (page != NULL, NULL);
-
-  return clean_page (page, TRUE, params, report, ocr_grey, error);
 }

@@ -1018,34 +1018,17 @@ decode_or_fail (guint8       *data,
 }
 
 PIX *
-_pe_store_decode_png (guint8      *data,
-                      gsize        len,
-                      const char  *name,
-                      gboolean    *unsupported,
-                      GError     **error)
+_pe_store_decode (guint8      *data,
+                  gsize        len,
+                  const char  *name,
+                  gboolean    *unsupported,
+                  GError     **error)
 {
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (unsupported != NULL, NULL);
 
-  if (len < sizeof png_signature || memcmp (data, png_signature, sizeof png_signature) != 0)
-    {
-      *unsupported = TRUE;
-      return NULL;
-    }
-  return decode_or_fail (data, len, name, unsupported, error);
-}
-
-PIX *
-_pe_store_decode_pnm (guint8      *data,
-                      gsize        len,
-                      const char  *name,
-                      gboolean    *unsupported,
-                      GError     **error)
-{
-  g_return_val_if_fail (data != NULL, NULL);
-  g_return_val_if_fail (unsupported != NULL, NULL);
-
-  if (!is_pnm_head (data, len))
+  if ((len < sizeof png_signature || memcmp (data, png_signature, sizeof png_signature) != 0) &&
+      !is_pnm_head (data, len))
     {
       *unsupported = TRUE;
       return NULL;

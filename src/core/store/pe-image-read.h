@@ -17,20 +17,14 @@ G_BEGIN_DECLS
 PIX *pe_store_read_image (const char  *path,
                           GError     **error);
 
-/* For the tests: decodes PNG @data (which it changes) with the reader of our own only.
- * Returns NULL with *@unsupported set where pe_store_read_image() would call pixRead(), or
- * with @error set (messages name @name). */
-PIX *_pe_store_decode_png (guint8      *data,
-                           gsize        len,
-                           const char  *name,
-                           gboolean    *unsupported,
-                           GError     **error);
-
-/* The same for binary PNM @data, which must have 32 readable bytes after @len. */
-PIX *_pe_store_decode_pnm (guint8      *data,
-                           gsize        len,
-                           const char  *name,
-                           gboolean    *unsupported,
-                           GError     **error);
+/* For the tests: decodes PNG or binary PNM @data (which it may change; a PNM must have 32
+ * readable bytes after @len) with the readers of our own only. Returns NULL with
+ * *@unsupported set where pe_store_read_image() would call pixRead(), or with @error set
+ * (messages name @name). */
+PIX *_pe_store_decode (guint8      *data,
+                       gsize        len,
+                       const char  *name,
+                       gboolean    *unsupported,
+                       GError     **error);
 
 G_END_DECLS
