@@ -756,6 +756,15 @@ decode_png (guint8       *data,
 
 /* --- PNM --------------------------------------------------------------------------------- */
 
+/* P4, P5 or P6 and a whitespace: a binary PNM as far as the first bytes tell. */
+static gboolean
+is_pnm_head (const guint8 *head,
+             gsize         len)
+{
+  return len >= 3 && head[0] == 'P' && head[1] >= '4' && head[1] <= '6' &&
+         g_ascii_isspace (head[2]);
+}
+
 /* Skips whitespace and comments (from '#' to the end of the line) in a PNM header. */
 static gboolean
 pnm_skip (const guint8 *data,
@@ -803,8 +812,8 @@ pnm_number (const guint8 *data,
 }
 
 /* Binary PBM, 8-bit PGM and 8-bit PPM, as the store writes fresh scans (pixWriteMem() with
- * IFF_PNM); other PNM (ASCII, 16 bit, other maxvals) go to pixRead(). @data has ROW_SLACK
- * readable bytes after @len. */
+ * IFF_PNM); 16-bit and other-maxval PNM go to pixRead(), as ASCII PNM does. @data starts as
+ * is_pnm_head() wants and has ROW_SLACK readable bytes after @len. */
 static DecodeStatus
 decode_pnm (const guint8  *data,
             gsize          len,
@@ -819,8 +828,7 @@ decode_pnm (const guint8  *data,
   gsize pos = 2;
   char kind;
 
-  if (len < 3 || data[0] != 'P' || data[1] < '4' || data[1] > '6')
-    return DECODE_FALLBACK;
+  g_assert (is_pnm_head (data, len));
   kind = data[1];
   if (!pnm_number (data, len, &pos, &width) || !pnm_number (data, len, &pos, &height) ||
       (kind != '4' && !pnm_number (data, len, &pos, &maxval)))
@@ -908,14 +916,6 @@ set_read_error (GError     **error,
                  _("The stored page image “%s” cannot be read: %s. Check the disk and the "
                    "folder's permissions, then try again."),
                  path, g_strerror (saved_errno));
-}
-
-static gboolean
-is_pnm_head (const guint8 *head,
-             gsize         len)
-{
-  return len >= 3 && head[0] == 'P' && head[1] >= '4' && head[1] <= '6' &&
-         g_ascii_isspace (head[2]);
 }
 
 /* Reads the whole file, with ROW_SLACK zero bytes after it, if it starts like a PNG or a
