@@ -12,19 +12,6 @@
 #include "pe-test-common.h"
 #include "pe-types.h"
 
-/* pe-clean-render.c built a second time with PE_CLEAN_RENDER_SCALAR (see meson.build): the code
- * that runs where there is no SSE2, here on the same machine as the vector code. */
-gboolean _pe_clean_render_scalar (PIX                   *src,
-                                  const PeCleanAnalysis *a,
-                                  gboolean               normalize,
-                                  gboolean               erase,
-                                  PIX                   *specks,
-                                  double                 skew_deg,
-                                  int                    threshold,
-                                  PIX                  **colour,
-                                  PIX                  **grey,
-                                  PIX                  **bin);
-
 /* Both sides of 0.001 rad (no rotation below) and of 0.06 rad (two shears up to it, three
  * beyond), small and large skews of both signs. */
 static const double angles[] = {

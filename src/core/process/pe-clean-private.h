@@ -177,6 +177,19 @@ gboolean  _pe_clean_render           (PIX                   *src,
                                       PIX                  **colour,
                                       PIX                  **grey,
                                       PIX                  **bin);
+/* The same from pe-clean-render.c built a second time with PE_CLEAN_RENDER_SCALAR, only for
+ * tests/process: the code that runs where there is no SSE2, compared with the vector code on
+ * the machine that builds the tests. */
+gboolean  _pe_clean_render_scalar    (PIX                   *src,
+                                      const PeCleanAnalysis *a,
+                                      gboolean               normalize,
+                                      gboolean               erase,
+                                      PIX                   *specks,
+                                      double                 skew_deg,
+                                      int                    threshold,
+                                      PIX                  **colour,
+                                      PIX                  **grey,
+                                      PIX                  **bin);
 
 /* Otsu's threshold of an 8 bpp image or of a histogram, kept in 100–200. */
 int       _pe_clean_otsu_threshold   (PIX          *grey);
