@@ -929,7 +929,8 @@ test_threads (void)
 }
 
 /* pe_page_clean_take() cleans exactly as pe_page_clean_with_grey() does and drops the
- * reference it was given, on success (also on a page it turns by a quarter) and on failure. */
+ * reference it was given, on success (also on a page it turns by a quarter) and on failure;
+ * given the only reference it uses the page up as it goes, with the same result. */
 static void
 test_clean_take (void)
 {
@@ -967,6 +968,16 @@ test_clean_take (void)
       g_assert_cmpuint (taken_report.rotation, ==, report.rotation);
       if (i >= N_SAMPLE_PAGES)
         g_assert_cmpuint (report.rotation, ==, 90);
+      g_assert_cmpint (pixEqual (out, expected, &same), ==, 0);
+      g_assert_true (same);
+      g_assert_cmpint (pixEqual (grey, expected_grey, &same), ==, 0);
+      g_assert_true (same);
+
+      /* Its only reference handed over, the page is used up by the last pass: the same. */
+      pixDestroy (&out);
+      pixDestroy (&grey);
+      out = pe_page_clean_take (pixCopy (NULL, page), NULL, &taken_report, &grey, &error);
+      g_assert_no_error (error);
       g_assert_cmpint (pixEqual (out, expected, &same), ==, 0);
       g_assert_true (same);
       g_assert_cmpint (pixEqual (grey, expected_grey, &same), ==, 0);

@@ -189,7 +189,7 @@ pe_clean_normalize_background (PIX *page)
     PIX *out = NULL;
 
     if (!_pe_clean_analyse (page, FALSE, 0, FALSE, TRUE, &a) ||
-        !_pe_clean_render (page, &a, TRUE, FALSE, NULL, 0.0, 0, &out, NULL, NULL))
+        !_pe_clean_render (page, &a, TRUE, FALSE, NULL, 0.0, 0, &out, NULL, NULL, FALSE))
       return NULL;
     return out;
   }

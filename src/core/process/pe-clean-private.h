@@ -165,7 +165,9 @@ void      _pe_clean_background_tiles (int           dpi,
  * NULL) and normalised with the analysis's background map (if @normalize; per channel
  * corrected for the paper's colour on 32 bpp). Any of the outputs may be NULL: @colour (32
  * bpp, only for a 32 bpp @src), @grey (8 bpp luma) and @bin (1 bpp: grey darker than
- * @threshold). White is brought in at the corners. */
+ * @threshold). White is brought in at the corners. With @consume, @src is used up: the memory
+ * of the rows the pass has left behind goes back to the system as it goes, and the pixels
+ * read there afterwards are zero. */
 #define PE_CLEAN_RENDER_STRIP 1024   /* width of the strips it works in (see the .c) */
 gboolean  _pe_clean_render           (PIX                   *src,
                                       const PeCleanAnalysis *a,
@@ -176,7 +178,8 @@ gboolean  _pe_clean_render           (PIX                   *src,
                                       int                    threshold,
                                       PIX                  **colour,
                                       PIX                  **grey,
-                                      PIX                  **bin);
+                                      PIX                  **bin,
+                                      gboolean               consume);
 /* The same from pe-clean-render.c built a second time with PE_CLEAN_RENDER_SCALAR, only for
  * tests/process: the code that runs where there is no SSE2, compared with the vector code on
  * the machine that builds the tests. */
@@ -189,7 +192,8 @@ gboolean  _pe_clean_render_scalar    (PIX                   *src,
                                       int                    threshold,
                                       PIX                  **colour,
                                       PIX                  **grey,
-                                      PIX                  **bin);
+                                      PIX                  **bin,
+                                      gboolean               consume);
 
 /* Otsu's threshold of an 8 bpp image or of a histogram, kept in 100–200. */
 int       _pe_clean_otsu_threshold   (PIX          *grey);

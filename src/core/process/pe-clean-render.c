@@ -18,6 +18,11 @@
 
 #include "pe-clean-private.h"
 
+#ifdef G_OS_UNIX
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #define WHITE_RGB 0xffffff00u
 
 /* The page is made in tiles of STRIP × BAND destination pixels: at a skew of 2° a whole
@@ -550,6 +555,29 @@ pack_bits (const guint8 *g,
     }
 }
 
+/* Gives the kernel back the memory pages of @src's rows above @row, as far as whole pages
+ * lie in them, from *@done (an address) on; @src is not read there again. */
+static void
+release_rows (PIX       *src,
+              int        row,
+              guintptr  *done)
+{
+#if defined (G_OS_UNIX) && defined (MADV_DONTNEED)
+  static gsize page_size = 0;
+  guintptr data = (guintptr) pixGetData (src), start, end;
+
+  if (page_size == 0)
+    page_size = (gsize) sysconf (_SC_PAGESIZE);
+  start = MAX (*done, (data + page_size - 1) & ~(guintptr) (page_size - 1));
+  end = (data + (gsize) row * pixGetWpl (src) * 4) & ~(guintptr) (page_size - 1);
+  /* In steps of a megabyte at least: a call costs a page-table walk and a TLB flush. */
+  if (end < start + 1024 * 1024)
+    return;
+  if (madvise ((void *) start, end - start, MADV_DONTNEED) == 0)
+    *done = end;
+#endif
+}
+
 gboolean
 _pe_clean_render (PIX                   *src,
                   const PeCleanAnalysis *a,
@@ -560,7 +588,8 @@ _pe_clean_render (PIX                   *src,
                   int                    threshold,
                   PIX                  **colour,
                   PIX                  **grey,
-                  PIX                  **bin)
+                  PIX                  **bin,
+                  gboolean               consume)
 {
   g_autoptr(PIX) pc = NULL;
   g_autoptr(PIX) pg = NULL;
@@ -578,7 +607,8 @@ _pe_clean_render (PIX                   *src,
   int w, h, mw = 1, mh = 1, sx = 1, sy = 1, empty = 1, planes, strip;
   double lum, gain[3];
   gboolean backward;
-  int paper[3];
+  int paper[3], reach = 0;
+  guintptr released = 0;
   Render r = { 0 };
 
   g_assert (depth == 1 || depth == 8 || depth == 32);
@@ -700,7 +730,13 @@ _pe_clean_render (PIX                   *src,
         shear_shifts (h, h / 2, angle, hshift);
       }
     for (int x = w - 1; x >= 0; x--)
-      vrun[x] = x + 1 < w && vshift[x + 1] == vshift[x] ? vrun[x + 1] + 1 : 1;
+      {
+        vrun[x] = x + 1 < w && vshift[x + 1] == vshift[x] ? vrun[x + 1] + 1 : 1;
+        reach = MAX (reach, vshift[x]);
+      }
+    /* A destination row yd reads source rows from yd - reach on (render_row()). */
+    if (r.three)
+      reach *= 2;
     r.vshift = vshift;
     r.vrun = vrun;
     r.hshift = hshift;
@@ -709,25 +745,30 @@ _pe_clean_render (PIX                   *src,
   strip = MIN (w, STRIP);
   g = g_malloc (strip + 32);
   for (int y0 = 0; y0 < h; y0 += BAND)
-    for (int x0 = 0; x0 < w; x0 += strip)
-      for (int yd = y0, len = MIN (strip, w - x0); yd < MIN (h, y0 + BAND); yd++)
-        {
-          l_uint32 *lc = pc != NULL ? pixGetData (pc) + (gsize) yd * pixGetWpl (pc) + x0 : NULL;
+    {
+      if (consume && y0 > reach)
+        release_rows (src, y0 - reach, &released);
+      for (int x0 = 0; x0 < w; x0 += strip)
+        for (int yd = y0, len = MIN (strip, w - x0); yd < MIN (h, y0 + BAND); yd++)
+          {
+            l_uint32 *lc = pc != NULL ? pixGetData (pc) + (gsize) yd * pixGetWpl (pc) + x0 : NULL;
 
-          if (depth == 32 && pc != NULL)
-            render_row (&r, yd, x0, len, backward, 32, TRUE, g, lc);
-          else if (depth == 32)
-            render_row (&r, yd, x0, len, backward, 32, FALSE, g, NULL);
-          else if (depth == 8)
-            render_row (&r, yd, x0, len, backward, 8, FALSE, g, NULL);
-          else
-            render_row (&r, yd, x0, len, backward, 1, FALSE, g, NULL);
+            if (depth == 32 && pc != NULL)
+              render_row (&r, yd, x0, len, backward, 32, TRUE, g, lc);
+            else if (depth == 32)
+              render_row (&r, yd, x0, len, backward, 32, FALSE, g, NULL);
+            else if (depth == 8)
+              render_row (&r, yd, x0, len, backward, 8, FALSE, g, NULL);
+            else
+              render_row (&r, yd, x0, len, backward, 1, FALSE, g, NULL);
 
-          if (pg != NULL)
-            pack_grey (g, len, pixGetData (pg) + (gsize) yd * pixGetWpl (pg) + x0 / 4);
-          if (pb != NULL)
-            pack_bits (g, len, threshold, pixGetData (pb) + (gsize) yd * pixGetWpl (pb) + x0 / 32);
-        }
+            if (pg != NULL)
+              pack_grey (g, len, pixGetData (pg) + (gsize) yd * pixGetWpl (pg) + x0 / 4);
+            if (pb != NULL)
+              pack_bits (g, len, threshold,
+                         pixGetData (pb) + (gsize) yd * pixGetWpl (pb) + x0 / 32);
+          }
+    }
 
   if (colour != NULL)
     {

@@ -126,7 +126,7 @@ pe_clean_find_skew (PIX    *page,
       g_autoptr(PIX) ink = NULL;
 
       if (_pe_clean_render (plain, &a, TRUE, TRUE, NULL, 0.0, PE_CLEAN_INK_THRESHOLD, NULL, NULL,
-                            &ink))
+                            &ink, FALSE))
         skew = _pe_clean_refine_skew (ink, skew);
     }
   if (confidence != NULL)

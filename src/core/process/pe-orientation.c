@@ -140,7 +140,7 @@ pe_clean_detect_orientation (PIX    *page,
 
   /* The ink straightened in the same pass that finds it. */
   if (!_pe_clean_render (plain, &a, TRUE, TRUE, NULL, skew, PE_CLEAN_INK_THRESHOLD, NULL, NULL,
-                         &flat))
+                         &flat, FALSE))
     return 0;
   text = _pe_clean_text_only (flat, a.bin, a.factor, skew);
   if (text == NULL)

@@ -31,13 +31,15 @@ pe_clean_setup_process (void)
 
   leptSetStderrHandler (leptonica_message);
 #ifdef __GLIBC__
-  /* Above the mmap threshold every page buffer is a fresh mapping, zeroed by the kernel page
-   * by page on first touch: ~15 ms of page faults for a colour page. Below it the next page
-   * reuses the same memory (a 16 MB threshold, which maps colour pages only, gave the same
-   * peak and 50 % more system time). One arena for all threads: with one per thread each
-   * kept its own high-water mark; 115-page pipeline run 305 → 256 MB peak RSS and ~5 % less
-   * CPU (fewer page faults, in Tesseract's threads too). */
-  mallopt (M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+  /* Below the mmap threshold a freed page buffer is reused by the next page instead of being
+   * mapped fresh and faulted in (~15 ms for 35 MB); above it, it is mapped and goes back to the
+   * system when freed, where on the heap it stayed resident beside the next page's. 16 MB
+   * keeps grey pages (8.7 MB at 300 dpi) on the heap and maps colour pages (35 MB): with the
+   * cleanup's release of the page as scanned behind its last pass, 999 pages peaked at
+   * 226 MB RSS instead of 254 MB, in no more CPU time (bench/README.md). One arena for all
+   * threads: with one per thread each kept its own high-water mark; 115-page pipeline run
+   * 305 → 256 MB peak RSS and ~5 % less CPU (fewer page faults, in Tesseract's threads too). */
+  mallopt (M_MMAP_THRESHOLD, 16 * 1024 * 1024);
   mallopt (M_ARENA_MAX, 1);
 #endif
   g_once_init_leave (&done, 1);
@@ -188,7 +190,7 @@ pe_page_clean_take (PIX                  *page,
   int dpi, depth;
   double skew = 0, skew_conf = 0, orient_conf = 0, ink, color_fraction = 0;
   guint rotation = 0;
-  gboolean blank, landscape = FALSE, sauvola, despeckled = FALSE;
+  gboolean blank, landscape = FALSE, sauvola, despeckled = FALSE, consume;
   int threshold;
   PeColorPolicy chosen;
 
@@ -285,7 +287,7 @@ pe_page_clean_take (PIX                  *page,
           g_autoptr(PIX) lines = NULL;
 
           if (!_pe_clean_render (src, &a, params->normalize_background, TRUE, NULL, 0.0,
-                                 PE_CLEAN_INK_THRESHOLD, NULL, NULL, &ink_full))
+                                 PE_CLEAN_INK_THRESHOLD, NULL, NULL, &ink_full, FALSE))
             goto oom;
           lines = landscape ? pixRotateOrth (ink_full, 1) : pixClone (ink_full);
           if (lines != NULL)
@@ -323,7 +325,7 @@ pe_page_clean_take (PIX                  *page,
       guint removed = 0;
 
       if (!_pe_clean_render (src, &a, params->normalize_background, TRUE, NULL, 0.0,
-                             threshold, NULL, NULL, &ink) ||
+                             threshold, NULL, NULL, &ink, FALSE) ||
           (clean = pe_clean_despeckle (ink, params->despeckle_max_mm, &removed)) == NULL)
         goto oom;
       if (removed > 0)
@@ -339,11 +341,14 @@ pe_page_clean_take (PIX                  *page,
   /* The full-size pages, straightened, normalised and erased (borders, holes, specks) in one
    * pass over the page: the colour page if kept, the grey page (kept, for OCR, or for
    * Sauvola) and the ink at Otsu's threshold of the page's sample (thresholding commutes with
-   * moving pixels). */
+   * moving pixels). When no one else holds the page as scanned (src is ours alone, or page's
+   * reference is the caller's, handed over), its memory goes back row by row behind that pass:
+   * the page as scanned and the colour page are never both whole in memory (peak RSS). */
+  consume = pixGetRefcount (src) == (src == page ? 2 : 1);
   if (!_pe_clean_render (src, &a, params->normalize_background, TRUE, specks, skew, threshold,
                          chosen == PE_COLOR_COLOR ? &colour : NULL,
                          chosen == PE_COLOR_GREY || ocr_grey != NULL || sauvola ? &grey : NULL,
-                         sauvola ? NULL : &flat))
+                         sauvola ? NULL : &flat, consume))
     goto oom;
   /* Everything from here on works on the rendered pages: an original we own goes now, before
    * the quarter turn below makes a third full-size page (a colour page is 35 MB at 300 dpi). */

@@ -76,9 +76,10 @@ typedef struct
  *   also from inside Tesseract, which hands it boxes at the page edge) go to g_debug() in the
  *   "Leptonica" log domain instead of the terminal; every call that matters is checked and
  *   reported through GError. G_MESSAGES_DEBUG=Leptonica shows them again.
- * - with glibc, page-sized buffers (35 MB for a colour page at 300 dpi) are reused from the
- *   heap instead of being mapped fresh and faulted in for every page, and all threads share
- *   one malloc arena (see the .c for numbers).
+ * - with glibc, grey page buffers are reused from the heap instead of being mapped fresh and
+ *   faulted in for every page, colour pages (35 MB at 300 dpi) are mapped so that their
+ *   memory goes back when freed, and all threads share one malloc arena (see the .c for
+ *   numbers).
  * These are process-wide settings, which is why a library function never makes them itself. */
 void      pe_clean_setup_process        (void);
 
