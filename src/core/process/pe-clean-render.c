@@ -563,11 +563,9 @@ release_rows (PIX       *src,
               guintptr  *done)
 {
 #if defined (G_OS_UNIX) && defined (MADV_DONTNEED)
-  static gsize page_size = 0;
+  gsize page_size = (gsize) sysconf (_SC_PAGESIZE);
   guintptr data = (guintptr) pixGetData (src), start, end;
 
-  if (page_size == 0)
-    page_size = (gsize) sysconf (_SC_PAGESIZE);
   start = MAX (*done, (data + page_size - 1) & ~(guintptr) (page_size - 1));
   end = (data + (gsize) row * pixGetWpl (src) * 4) & ~(guintptr) (page_size - 1);
   /* In steps of a megabyte at least: a call costs a page-table walk and a TLB flush. */
