@@ -9,6 +9,8 @@
 #include <gio/gio.h>
 #include <locale.h>
 #include <glib/gstdio.h>
+#include <string.h>
+#include <zlib.h>
 
 #include "pe-error.h"
 #include "pe-file-source.h"
@@ -599,6 +601,249 @@ test_pdf (void)
   pe_test_rmdir (dir);
 }
 
+/* --- scanned PDFs: pages that are one image, read as that image ------------------------- */
+
+typedef struct
+{
+  GString *pdf;
+  GArray  *offsets;   /* gsize, of object n + 1 */
+} PdfWriter;
+
+static guint
+pdf_object (PdfWriter    *w,
+            const char   *dict,
+            const guint8 *stream,
+            gsize         len)
+{
+  gsize offset = w->pdf->len;
+  guint n;
+
+  g_array_append_val (w->offsets, offset);
+  n = w->offsets->len;
+  g_string_append_printf (w->pdf, "%u 0 obj\n", n);
+  if (stream != NULL)
+    {
+      g_string_append_printf (w->pdf, "<< %s /Length %" G_GSIZE_FORMAT " >>\nstream\n", dict,
+                              len);
+      g_string_append_len (w->pdf, (const char *) stream, len);
+      g_string_append (w->pdf, "\nendstream");
+    }
+  else
+    {
+      g_string_append (w->pdf, dict);
+    }
+  g_string_append (w->pdf, "\nendobj\n");
+  return n;
+}
+
+/* A page drawing one image of @w × @h at @dpi over the whole page; @extra goes into the page
+ * dictionary. */
+static guint
+pdf_image_page (PdfWriter    *pw,
+                guint         pages,
+                int           w,
+                int           h,
+                int           dpi,
+                const char   *image_dict,
+                const guint8 *data,
+                gsize         len,
+                const char   *extra)
+{
+  double wpt = w * 72.0 / dpi, hpt = h * 72.0 / dpi;
+  g_autofree char *content = g_strdup_printf ("q\n%.4f 0 0 %.4f 0 0 cm\n/Im0 Do\nQ", wpt, hpt);
+  g_autofree char *idict = g_strdup_printf ("/Type /XObject /Subtype /Image /Width %d "
+                                            "/Height %d %s", w, h, image_dict);
+  guint image = pdf_object (pw, idict, data, len);
+  guint contents = pdf_object (pw, "", (const guint8 *) content, strlen (content));
+  g_autofree char *page = g_strdup_printf ("<< /Type /Page /Parent %u 0 R /MediaBox [0 0 %.4f "
+                                           "%.4f] /Resources << /XObject << /Im0 %u 0 R >> >> "
+                                           "/Contents %u 0 R %s >>", pages, wpt, hpt, image,
+                                           contents, extra);
+
+  return pdf_object (pw, page, NULL, 0);
+}
+
+/* The zlib data of a PNG (its IDAT chunks joined): rows with PNG filter bytes. */
+static GBytes *
+png_idat (PIX *pix)
+{
+  guint8 *png = NULL;
+  size_t len = 0;
+  GByteArray *idat = g_byte_array_new ();
+
+  g_assert_cmpint (pixWriteMem (&png, &len, pix, IFF_PNG), ==, 0);
+  for (gsize pos = 8; pos + 12 <= len; )
+    {
+      guint32 n = (guint32) png[pos] << 24 | png[pos + 1] << 16 | png[pos + 2] << 8 | png[pos + 3];
+
+      if (memcmp (png + pos + 4, "IDAT", 4) == 0)
+        g_byte_array_append (idat, png + pos + 8, n);
+      pos += 12 + n;
+    }
+  lept_free (png);
+  return g_byte_array_free_to_bytes (idat);
+}
+
+/* zlib data of @pix's pixels as PDF stores them: rows of 1 or 3 bytes per pixel. */
+static GBytes *
+raw_flate (PIX *pix)
+{
+  int w = pixGetWidth (pix), h = pixGetHeight (pix), d = pixGetDepth (pix);
+  gsize row = (gsize) w * (d == 32 ? 3 : 1), k = 0;
+  g_autofree guint8 *raw = g_malloc (row * h);
+  uLongf zlen = compressBound (row * h);
+  guint8 *z = g_malloc (zlen);
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        l_uint32 v;
+
+        pixGetPixel (pix, x, y, &v);
+        if (d == 32)
+          {
+            raw[k++] = v >> 24;
+            raw[k++] = v >> 16;
+            raw[k++] = v >> 8;
+          }
+        else
+          {
+            raw[k++] = v;
+          }
+      }
+  g_assert_cmpint (compress (z, &zlen, raw, row * h), ==, Z_OK);
+  return g_bytes_new_take (z, zlen);
+}
+
+/* Pages written as scanners write them (one image over the page, nothing else) come in as
+ * those images at their own resolution (150 dpi here, imported "at 300 dpi"): a Flate image
+ * with PNG predictors as a PNG file around the same data, one without predictor decoded
+ * (grey content of an RGB image as 8 bpp), a JPEG as the JPEG. A page turned by /Rotate is
+ * rendered at the import's resolution instead. */
+static void
+test_pdf_scanned (void)
+{
+  g_autofree char *dir = pe_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "scanned.pdf", NULL);
+  g_autofree char *png = pe_test_sample_page ("p0001.png");
+  g_autoptr(PIX) sample = pixRead (png);
+  g_autoptr(PIX) rgb = pixScaleToSize (sample, 320, 452);
+  g_autoptr(PIX) grey = pixConvertRGBToLuminance (rgb);
+  g_autoptr(PIX) grey_rgb = pixConvertTo32 (grey);
+  g_autoptr(GBytes) idat = NULL, flate_grey = NULL, flate_grey_rgb = NULL;
+  g_autoptr(Import) imp = import_new ();
+  g_autoptr(GError) error = NULL;
+  guint8 *jpeg = NULL;
+  size_t jpeg_len = 0;
+  PdfWriter pw = { g_string_new ("%PDF-1.4\n"), g_array_new (FALSE, FALSE, sizeof (gsize)) };
+  GString *kids = g_string_new (NULL);
+  gsize xref;
+
+  g_assert_nonnull (rgb);
+  pixSetSpp (rgb, 3);
+  pixSetSpp (grey_rgb, 3);
+  idat = png_idat (rgb);
+  flate_grey = raw_flate (grey);
+  flate_grey_rgb = raw_flate (grey_rgb);
+  g_assert_cmpint (pixWriteMem (&jpeg, &jpeg_len, rgb, IFF_JFIF_JPEG), ==, 0);
+
+  /* Objects 1 and 2 are the catalog and the page tree, written last. */
+  pdf_object (&pw, "<< /Type /Catalog /Pages 2 0 R >>", NULL, 0);
+  g_array_set_size (pw.offsets, 2);
+  g_string_append_printf (kids, "%u 0 R ",
+                          pdf_image_page (&pw, 2, 320, 452, 150,
+                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
+                                          "/FlateDecode /DecodeParms << /Predictor 15 /Colors 3 "
+                                          "/Columns 320 >>",
+                                          g_bytes_get_data (idat, NULL),
+                                          g_bytes_get_size (idat), ""));
+  g_string_append_printf (kids, "%u 0 R ",
+                          pdf_image_page (&pw, 2, 320, 452, 150,
+                                          "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter "
+                                          "/FlateDecode", g_bytes_get_data (flate_grey, NULL),
+                                          g_bytes_get_size (flate_grey), ""));
+  g_string_append_printf (kids, "%u 0 R ",
+                          pdf_image_page (&pw, 2, 320, 452, 150,
+                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
+                                          "[/FlateDecode]",
+                                          g_bytes_get_data (flate_grey_rgb, NULL),
+                                          g_bytes_get_size (flate_grey_rgb), ""));
+  g_string_append_printf (kids, "%u 0 R ",
+                          pdf_image_page (&pw, 2, 320, 452, 150,
+                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
+                                          "/DCTDecode", jpeg, jpeg_len, ""));
+  g_string_append_printf (kids, "%u 0 R ",
+                          pdf_image_page (&pw, 2, 320, 452, 150,
+                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
+                                          "/DCTDecode", jpeg, jpeg_len, "/Rotate 90"));
+  g_array_index (pw.offsets, gsize, 1) = pw.pdf->len;
+  g_string_append_printf (pw.pdf, "2 0 obj\n<< /Type /Pages /Kids [%s] /Count 5 >>\nendobj\n",
+                          kids->str);
+  xref = pw.pdf->len;
+  g_string_append_printf (pw.pdf, "xref\n0 %u\n0000000000 65535 f \n", pw.offsets->len + 1);
+  for (guint i = 0; i < pw.offsets->len; i++)
+    g_string_append_printf (pw.pdf, "%010" G_GSIZE_FORMAT " 00000 n \n",
+                            g_array_index (pw.offsets, gsize, i));
+  g_string_append_printf (pw.pdf, "trailer\n<< /Size %u /Root 1 0 R >>\nstartxref\n%"
+                          G_GSIZE_FORMAT "\n%%%%EOF\n", pw.offsets->len + 1, xref);
+  g_assert_true (g_file_set_contents (path, pw.pdf->str, pw.pdf->len, NULL));
+
+  g_assert_true (run_import (imp, path, 300, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (imp->pages->len, ==, 5);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *source = g_strdup_printf ("%s#%u", path, i + 1);
+
+      g_assert_cmpstr (got (imp, i)->source, ==, source);
+      g_assert_cmpint (pixGetXRes (got (imp, i)->pix), ==, 150);
+      g_assert_cmpint (pixGetYRes (got (imp, i)->pix), ==, 150);
+    }
+
+  /* PNG data: a PNG of the very pixels. */
+  g_assert_cmpstr (got (imp, 0)->ext, ==, "png");
+  {
+    g_autoptr(PIX) pixels = pixels_of (got (imp, 0));
+
+    assert_pix_equal (pixels, rgb);
+  }
+  /* Decoded: grey, and the grey RGB image as grey. */
+  g_assert_null (got (imp, 1)->original);
+  assert_pix_equal (got (imp, 1)->pix, grey);
+  g_assert_null (got (imp, 2)->original);
+  assert_pix_equal (got (imp, 2)->pix, grey);
+  /* The JPEG as it is. */
+  g_assert_cmpstr (got (imp, 3)->ext, ==, "jpg");
+  g_assert_cmpmem (g_bytes_get_data (got (imp, 3)->original, NULL),
+                   g_bytes_get_size (got (imp, 3)->original), jpeg, jpeg_len);
+  /* Rotated: drawn by Poppler at 300 dpi, turned. */
+  g_assert_null (got (imp, 4)->original);
+  g_assert_cmpint (pixGetXRes (got (imp, 4)->pix), ==, 300);
+  g_assert_cmpint (pixGetWidth (got (imp, 4)->pix), ==, 904);
+  g_assert_cmpint (pixGetHeight (got (imp, 4)->pix), ==, 640);
+
+  /* Imported at 100 dpi, the 150 dpi images are drawn at 100 dpi, not taken as they are. */
+  {
+    g_autoptr(Import) coarse = import_new ();
+
+    g_assert_true (run_import (coarse, path, 100, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (coarse->pages->len, ==, 5);
+    for (guint i = 0; i < 5; i++)
+      {
+        g_assert_null (got (coarse, i)->original);
+        g_assert_cmpint (pixGetXRes (got (coarse, i)->pix), ==, 100);
+      }
+    g_assert_cmpint (pixGetWidth (got (coarse, 0)->pix), ==, 213);
+  }
+
+  lept_free (jpeg);
+  g_string_free (kids, TRUE);
+  g_string_free (pw.pdf, TRUE);
+  g_array_unref (pw.offsets);
+  pe_test_rmdir (dir);
+}
+
 static void
 test_pdf_multipage_external (void)
 {
@@ -832,6 +1077,7 @@ main (int   argc,
   g_test_add_func ("/acquire/file/jpeg-cmyk", test_jpeg_cmyk);
   g_test_add_func ("/acquire/file/tiff", test_tiff);
   g_test_add_func ("/acquire/file/pdf", test_pdf);
+  g_test_add_func ("/acquire/file/pdf-scanned", test_pdf_scanned);
   g_test_add_func ("/acquire/file/pdf-multipage-external", test_pdf_multipage_external);
   g_test_add_func ("/acquire/file/pdf-palette", test_pdf_palette);
   g_test_add_func ("/acquire/file/missing", test_missing);

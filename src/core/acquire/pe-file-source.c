@@ -22,6 +22,7 @@
 
 #include "pe-error.h"
 #include "pe-file-source.h"
+#include "pe-pdf-scan.h"
 #include "pe-types.h"
 
 /* Images without a resolution tag are most likely scans; 300 dpi is the usual scan default
@@ -296,7 +297,8 @@ static gboolean import_decoded (Import   *imp,
 
 /* A plain 8-bit grey or RGB (or 1-bit) PNG or JPEG is recorded as the file itself: the store
  * needs only its size, depth and resolution, and the clean worker decodes it anyway, so it is
- * not decoded twice (a 300 dpi colour page takes ~60 ms). The file is still checked whole. */
+ * not decoded twice (a 300 dpi colour page takes ~60 ms). The file is still checked whole.
+ * @page: 0 for a file of its own, else the JPEG is page @page of a PDF, at @pdf_dpi. */
 static gboolean
 import_undecoded (Import        *imp,
                   GBytes        *bytes,
@@ -305,6 +307,8 @@ import_undecoded (Import        *imp,
                   l_int32        h,
                   l_int32        bps,
                   l_int32        spp,
+                  guint          page,
+                  guint          pdf_dpi,
                   GError       **error)
 {
   gsize len;
@@ -340,11 +344,13 @@ import_undecoded (Import        *imp,
   header = pixCreateHeader (w, h, bps == 1 ? 1 : spp == 3 ? 32 : 8);
   if (spp == 3)
     pixSetSpp (header, 3);
+  if (page > 0)
+    dpi_x = dpi_y = pdf_dpi;
   pixSetResolution (header, dpi_x, dpi_y);
   set_resolution_or_default (header);
 
-  return deliver (imp, header, g_bytes_ref (bytes), format == FORMAT_PNG ? "png" : "jpg", 1,
-                  FALSE, error);
+  return deliver (imp, header, g_bytes_ref (bytes), format == FORMAT_PNG ? "png" : "jpg",
+                  MAX (page, 1), page > 0, error);
 }
 
 /* Formats the clean worker cannot take as they are (16 bits, palette, alpha, CMYK) are
@@ -420,7 +426,7 @@ import_single_image (Import   *imp,
     return FALSE;
 
   if (format == FORMAT_PNG && (bps == 1 || bps == 8) && (spp == 1 || spp == 3) && !iscmap)
-    return import_undecoded (imp, bytes, format, w, h, bps, spp, error);
+    return import_undecoded (imp, bytes, format, w, h, bps, spp, 0, 0, error);
   if (format == FORMAT_JPEG)
     {
       l_int32 jspp = 0, ycck = 0, cmyk = 0;
@@ -429,7 +435,7 @@ import_single_image (Import   *imp,
         return set_corrupt_error (error, imp->path);
       /* CMYK is converted to RGB when decoded here (see import_decoded()). */
       if (!cmyk && !ycck && (jspp == 1 || jspp == 3))
-        return import_undecoded (imp, bytes, format, w, h, 8, jspp, error);
+        return import_undecoded (imp, bytes, format, w, h, 8, jspp, 0, 0, error);
     }
 
   return import_decoded (imp, bytes, format, bps, spp, iscmap, error);
@@ -546,6 +552,28 @@ pix_from_surface (cairo_surface_t *surface)
 
 /* Poppler reads the file as it needs it: a scanned PDF is mostly page images (325 MB for 115
  * pages at 300 dpi), which in memory as a whole would sit next to the batch being read. */
+/* Page @page of a PDF that is a JPEG or PNG file as it is (pe_pdf_scan_page()). FALSE
+ * without @error when it is not one the store takes unchanged: then it is rendered. */
+static gboolean
+import_pdf_image_file (Import   *imp,
+                       GBytes   *file,
+                       gboolean  png,
+                       guint     page,
+                       guint     dpi,
+                       GError  **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (file, &len);
+  l_int32 fmt = 0, w = 0, h = 0, bps = 0, spp = 0, iscmap = 0;
+
+  if (pixReadHeaderMem (data, len, &fmt, &w, &h, &bps, &spp, &iscmap) != 0 || iscmap ||
+      bps != 8 || (spp != 1 && spp != 3) || (gint64) w * h > MAX_PIXELS ||
+      (!png && jpeg_looks_truncated (data, len)))
+    return FALSE;
+  return import_undecoded (imp, file, png ? FORMAT_PNG : FORMAT_JPEG, w, h, bps, spp, page, dpi,
+                           error);
+}
+
 static gboolean
 import_pdf (Import   *imp,
             guint     dpi,
@@ -555,6 +583,7 @@ import_pdf (Import   *imp,
   g_autoptr(GError) poppler_error = NULL;
   g_autofree char *absolute = g_canonicalize_filename (imp->path, NULL);
   g_autofree char *uri = g_filename_to_uri (absolute, NULL, NULL);
+  g_autoptr(PePdfScan) scan = NULL;
   int n;
 
   if (uri != NULL)
@@ -609,6 +638,13 @@ import_pdf (Import   *imp,
         }
     }
 
+  /* Pages that are one scanned image are read as that image (pe-pdf-scan.h), at its own
+   * resolution unless that is finer than @dpi: a scan is not blown up, a finer one is drawn
+   * at @dpi (the memory and time of every later step grow with its pixels). */
+  scan = pe_pdf_scan_open (absolute);
+  if (scan != NULL && pe_pdf_scan_get_n_pages (scan) != n)
+    g_clear_pointer (&scan, pe_pdf_scan_free);
+
   for (int i = 0; i < n; i++)
     {
       g_autoptr(PopplerPage) page = poppler_document_get_page (doc, i);
@@ -620,6 +656,34 @@ import_pdf (Import   *imp,
 
       if (check_cancelled (imp, error))
         return FALSE;
+
+      if (scan != NULL)
+        {
+          g_autoptr(GBytes) file = NULL;
+          g_autoptr(PIX) image = NULL;
+          g_autoptr(GError) local_error = NULL;
+          gboolean png = FALSE;
+          guint native = 0;
+
+          if (pe_pdf_scan_page (scan, i, dpi, GREY_TOLERANCE, &file, &png, &image, &native))
+            {
+              if (image != NULL &&
+                  (gint64) pixGetWidth (image) * pixGetHeight (image) <= MAX_PIXELS)
+                {
+                  if (!deliver (imp, g_steal_pointer (&image), NULL, NULL, i + 1, TRUE, error))
+                    return FALSE;
+                  continue;
+                }
+              if (file != NULL &&
+                  import_pdf_image_file (imp, file, png, i + 1, native, &local_error))
+                continue;
+              if (local_error != NULL)
+                {
+                  g_propagate_error (error, g_steal_pointer (&local_error));
+                  return FALSE;
+                }
+            }
+        }
 
       poppler_page_get_size (page, &wpt, &hpt);
       pw = MAX (1, (int) (wpt * dpi / 72.0 + 0.5));

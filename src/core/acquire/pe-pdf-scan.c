@@ -1,0 +1,496 @@
+/* pe-pdf-scan.c: the pages of a scanned PDF read as the images they are, without rendering
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <zlib.h>
+#include <qpdf/qpdf-c.h>
+
+#include "pe-pdf-scan.h"
+#include "pe-types.h"
+
+struct _PePdfScan
+{
+  qpdf_data q;
+};
+
+PePdfScan *
+pe_pdf_scan_open (const char *path)
+{
+  qpdf_data q = qpdf_init ();
+  PePdfScan *scan;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* Failures are answered by rendering: qpdf is not to print them. */
+  qpdf_silence_errors (q);
+  qpdf_set_suppress_warnings (q, QPDF_TRUE);
+  if ((qpdf_read (q, path, NULL) & QPDF_ERRORS) != 0 || qpdf_is_encrypted (q) ||
+      (qpdf_push_inherited_attributes_to_page (q) & QPDF_ERRORS) != 0)
+    {
+      qpdf_cleanup (&q);
+      return NULL;
+    }
+  scan = g_new0 (PePdfScan, 1);
+  scan->q = q;
+  return scan;
+}
+
+void
+pe_pdf_scan_free (PePdfScan *scan)
+{
+  if (scan == NULL)
+    return;
+  qpdf_cleanup (&scan->q);
+  g_free (scan);
+}
+
+int
+pe_pdf_scan_get_n_pages (PePdfScan *scan)
+{
+  int n;
+
+  g_return_val_if_fail (scan != NULL, -1);
+
+  n = qpdf_get_num_pages (scan->q);
+  return qpdf_has_error (scan->q) ? -1 : n;
+}
+
+static gboolean
+get_number (qpdf_data  q,
+            qpdf_oh    oh,
+            double    *value)
+{
+  if (!qpdf_oh_is_number (q, oh))
+    return FALSE;
+  *value = qpdf_oh_get_numeric_value (q, oh);
+  return TRUE;
+}
+
+static gboolean
+get_int (qpdf_data  q,
+         qpdf_oh    dict,
+         const char *key,
+         int        *value)
+{
+  qpdf_oh oh = qpdf_oh_get_key (q, dict, key);
+
+  if (!qpdf_oh_is_integer (q, oh))
+    return FALSE;
+  *value = qpdf_oh_get_int_value_as_int (q, oh);
+  return TRUE;
+}
+
+/* [0 0 w h] */
+static gboolean
+get_box (qpdf_data  q,
+         qpdf_oh    box,
+         double    *w,
+         double    *h)
+{
+  double v[4];
+
+  if (!qpdf_oh_is_array (q, box) || qpdf_oh_get_array_n_items (q, box) != 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    if (!get_number (q, qpdf_oh_get_array_item (q, box, i), &v[i]))
+      return FALSE;
+  *w = v[2];
+  *h = v[3];
+  return fabs (v[0]) < 0.01 && fabs (v[1]) < 0.01 && v[2] > 0 && v[3] > 0;
+}
+
+/* Only the keys in @allowed (NULL-terminated); their number in @n. */
+static gboolean
+dict_keys_within (qpdf_data          q,
+                  qpdf_oh            dict,
+                  const char *const *allowed,
+                  guint             *n)
+{
+  *n = 0;
+  if (!qpdf_oh_is_dictionary (q, dict))
+    return FALSE;
+  qpdf_oh_begin_dict_key_iter (q, dict);
+  while (qpdf_oh_dict_more_keys (q))
+    {
+      const char *key = qpdf_oh_dict_next_key (q);
+
+      if (allowed != NULL && !g_strv_contains (allowed, key))
+        return FALSE;
+      (*n)++;
+    }
+  return TRUE;
+}
+
+/* The content stream draws the one image over the whole page and does nothing else:
+ * "[q] w 0 0 h 0 0 cm /Name Do [Q]" (as img2pdf, PIL and scanners write it). */
+static gboolean
+content_draws_only (qpdf_data   q,
+                    qpdf_oh     page,
+                    const char *name,
+                    double      w,
+                    double      h)
+{
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) tokens = NULL;
+  const double expected[6] = { w, 0, 0, h, 0, 0 };
+  GPtrArray *words;
+  guint i = 0;
+  gboolean ok = FALSE;
+
+  if ((qpdf_oh_get_page_content_data (q, page, &buf, &len) & QPDF_ERRORS) != 0 || buf == NULL ||
+      len > 4096)
+    {
+      free (buf);
+      return FALSE;
+    }
+  text = g_strndup ((const char *) buf, len);
+  free (buf);
+  /* A name may follow an operator without white space ("cm/Im0"). */
+  tokens = g_strsplit_set (text, " \t\r\n\f/", -1);
+  words = g_ptr_array_new ();
+  for (guint k = 0; tokens[k] != NULL; k++)
+    if (tokens[k][0] != '\0')
+      g_ptr_array_add (words, tokens[k]);
+
+  if (i < words->len && strcmp (words->pdata[i], "q") == 0)
+    i++;
+  if (i + 9 > words->len)
+    goto out;
+  for (int k = 0; k < 6; k++, i++)
+    {
+      char *end = NULL;
+      double v = g_ascii_strtod (words->pdata[i], &end);
+
+      if (end == NULL || *end != '\0' || fabs (v - expected[k]) > 0.5)
+        goto out;
+    }
+  if (strcmp (words->pdata[i++], "cm") != 0 || strcmp (words->pdata[i++], name + 1) != 0 ||
+      strcmp (words->pdata[i++], "Do") != 0)
+    goto out;
+  if (i < words->len && strcmp (words->pdata[i], "Q") == 0)
+    i++;
+  ok = i == words->len;
+
+out:
+  g_ptr_array_unref (words);
+  return ok;
+}
+
+/* The one filter of the image dict @dict, or NULL; its parameters in *@parms. */
+static const char *
+single_filter (qpdf_data  q,
+               qpdf_oh    dict,
+               qpdf_oh   *parms)
+{
+  qpdf_oh f = qpdf_oh_get_key (q, dict, "/Filter");
+
+  *parms = qpdf_oh_get_key (q, dict, "/DecodeParms");
+  if (qpdf_oh_is_array (q, f))
+    {
+      if (qpdf_oh_get_array_n_items (q, f) != 1)
+        return NULL;
+      f = qpdf_oh_get_array_item (q, f, 0);
+      if (qpdf_oh_is_array (q, *parms))
+        *parms = qpdf_oh_get_array_n_items (q, *parms) == 1
+                 ? qpdf_oh_get_array_item (q, *parms, 0) : qpdf_oh_new_null (q);
+    }
+  if (!qpdf_oh_is_name (q, f))
+    return NULL;
+  return qpdf_oh_get_name (q, f);
+}
+
+/* An integer parameter, @fallback when absent; -1 when it is something else. */
+static int
+parm_int (qpdf_data   q,
+          qpdf_oh     parms,
+          const char *key,
+          int         fallback)
+{
+  qpdf_oh oh;
+
+  if (!qpdf_oh_is_dictionary (q, parms) || !qpdf_oh_has_key (q, parms, key))
+    return fallback;
+  oh = qpdf_oh_get_key (q, parms, key);
+  return qpdf_oh_is_integer (q, oh) ? qpdf_oh_get_int_value_as_int (q, oh) : -1;
+}
+
+/* Inflates @data (zlib) row by row into a new page of @w × @h, @channels 1 or 3. */
+static PIX *
+inflate_image (const guint8 *data,
+               gsize         len,
+               int           w,
+               int           h,
+               int           channels,
+               int           grey_tolerance)
+{
+  gsize row_len = (gsize) w * channels;
+  g_autofree guint8 *row = g_malloc (row_len);
+  g_autoptr(PIX) pix = pixCreateNoInit (w, h, channels == 3 ? 32 : 8);
+  gboolean grey = TRUE;   /* every pixel so far within @grey_tolerance of grey */
+  z_stream z = { 0 };
+  int y = 0, rc = Z_OK;
+
+  if (pix == NULL || inflateInit (&z) != Z_OK)
+    return NULL;
+  z.next_in = (Bytef *) data;
+  z.avail_in = (uInt) MIN (len, G_MAXUINT);
+  while (y < h && rc == Z_OK)
+    {
+      l_uint32 *line = pixGetData (pix) + (gsize) y * pixGetWpl (pix);
+
+      z.next_out = row;
+      z.avail_out = (uInt) row_len;
+      while (z.avail_out > 0 && rc == Z_OK)
+        rc = inflate (&z, Z_NO_FLUSH);
+      if (z.avail_out > 0)
+        break;
+      if (channels == 1)
+        {
+          for (int x = 0; x < w; x++)
+            SET_DATA_BYTE (line, x, row[x]);
+        }
+      else
+        {
+          for (int x = 0; x < w; x++)
+            {
+              int r = row[3 * x], g = row[3 * x + 1], b = row[3 * x + 2];
+
+              line[x] = (l_uint32) r << 24 | (l_uint32) g << 16 | (l_uint32) b << 8;
+              if (grey && MAX (r, MAX (g, b)) - MIN (r, MIN (g, b)) > grey_tolerance)
+                grey = FALSE;
+            }
+        }
+      y++;
+    }
+  inflateEnd (&z);
+  if (y < h)
+    return NULL;
+
+  if (channels == 3 && !grey)
+    {
+      pixSetSpp (pix, 3);
+      return g_steal_pointer (&pix);
+    }
+  if (channels == 3)
+    {
+      PIX *g8 = pixCreateNoInit (w, h, 8);
+
+      if (g8 == NULL)
+        return NULL;
+      for (int yy = 0; yy < h; yy++)
+        {
+          const l_uint32 *s = pixGetData (pix) + (gsize) yy * pixGetWpl (pix);
+          l_uint32 *d = pixGetData (g8) + (gsize) yy * pixGetWpl (g8);
+
+          for (int x = 0; x < w; x++)
+            SET_DATA_BYTE (d, x, ((s[x] >> 24) * 77 + ((s[x] >> 16) & 0xff) * 150 +
+                                  ((s[x] >> 8) & 0xff) * 29) >> 8);
+        }
+      return g8;
+    }
+  return g_steal_pointer (&pix);
+}
+
+static void
+put_chunk (GByteArray   *png,
+           const char   *type,
+           const guint8 *data,
+           gsize         len)
+{
+  guint8 be[4] = { len >> 24, len >> 16, len >> 8, len };
+  uLong crc = crc32 (0, (const Bytef *) type, 4);
+
+  /* zlib's crc32() takes uInt lengths. */
+  for (gsize done = 0; done < len; done += MIN (len - done, G_MAXUINT))
+    crc = crc32 (crc, data + done, (uInt) MIN (len - done, G_MAXUINT));
+  g_byte_array_append (png, be, 4);
+  g_byte_array_append (png, (const guint8 *) type, 4);
+  g_byte_array_append (png, data, len);
+  be[0] = crc >> 24;
+  be[1] = crc >> 16;
+  be[2] = crc >> 8;
+  be[3] = crc;
+  g_byte_array_append (png, be, 4);
+}
+
+/* A Flate stream with PNG predictors is a PNG's image data as it is (every row begins with
+ * its filter type): given an IHDR and an IEND around it, it is a PNG file, taken by the store
+ * and the cleanup like an imported one and decoded only there. */
+static GBytes *
+wrap_png (const guint8 *zdata,
+          gsize         len,
+          int           w,
+          int           h,
+          int           channels,
+          guint         dpi)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  guint32 ppm = (guint32) (dpi / 0.0254 + 0.5);
+  guint8 ihdr[13] = {
+    w >> 24, w >> 16, w >> 8, w, h >> 24, h >> 16, h >> 8, h,
+    8, channels == 3 ? 2 : 0, 0, 0, 0,
+  };
+  guint8 phys[9] = {
+    ppm >> 24, ppm >> 16, ppm >> 8, ppm, ppm >> 24, ppm >> 16, ppm >> 8, ppm, 1,
+  };
+  GByteArray *png = g_byte_array_sized_new (len + 128);
+
+  g_byte_array_append (png, signature, sizeof signature);
+  put_chunk (png, "IHDR", ihdr, sizeof ihdr);
+  put_chunk (png, "pHYs", phys, sizeof phys);
+  put_chunk (png, "IDAT", zdata, len);
+  put_chunk (png, "IEND", NULL, 0);
+  return g_byte_array_free_to_bytes (png);
+}
+
+gboolean
+pe_pdf_scan_page (PePdfScan  *scan,
+                  int         index,
+                  guint       max_dpi,
+                  int         grey_tolerance,
+                  GBytes    **file,
+                  gboolean   *is_png,
+                  PIX       **pix,
+                  guint      *dpi)
+{
+  static const char *const page_resources[] = { "/XObject", "/ProcSet", NULL };
+  qpdf_data q;
+  qpdf_oh page, box, resources, xobjects, image;
+  g_autofree char *name = NULL;
+  unsigned char *raw = NULL;
+  size_t raw_len = 0;
+  double pw, ph, cw, ch, dx, dy;
+  int w, h, bpc, channels, rotate = 0;
+  guint n;
+  const char *filter;
+  int predictor = 1;
+
+  g_return_val_if_fail (scan != NULL, FALSE);
+  g_return_val_if_fail (file != NULL && is_png != NULL && pix != NULL && dpi != NULL, FALSE);
+
+  *file = NULL;
+  *is_png = FALSE;
+  *pix = NULL;
+  q = scan->q;
+  page = qpdf_get_page_n (q, index);
+  if (qpdf_has_error (q) || !qpdf_oh_is_dictionary (q, page))
+    goto no;
+
+  /* Upright, uncropped, in points, nothing drawn over it. */
+  if (qpdf_oh_has_key (q, page, "/Rotate") &&
+      !(get_int (q, page, "/Rotate", &rotate) && rotate % 360 == 0))
+    goto no;
+  if (qpdf_oh_has_key (q, page, "/UserUnit") || qpdf_oh_has_key (q, page, "/Annots"))
+    goto no;
+  if (!get_box (q, qpdf_oh_get_key (q, page, "/MediaBox"), &pw, &ph))
+    goto no;
+  box = qpdf_oh_get_key (q, page, "/CropBox");
+  if (!qpdf_oh_is_null (q, box) &&
+      !(get_box (q, box, &cw, &ch) && fabs (cw - pw) < 0.01 && fabs (ch - ph) < 0.01))
+    goto no;
+
+  /* One image and nothing else: no fonts (a text layer), no graphics states. */
+  resources = qpdf_oh_get_key (q, page, "/Resources");
+  if (!dict_keys_within (q, resources, page_resources, &n))
+    goto no;
+  xobjects = qpdf_oh_get_key (q, resources, "/XObject");
+  if (!dict_keys_within (q, xobjects, NULL, &n) || n != 1)
+    goto no;
+  qpdf_oh_begin_dict_key_iter (q, xobjects);
+  name = g_strdup (qpdf_oh_dict_next_key (q));
+  image = qpdf_oh_get_key (q, xobjects, name);
+  if (!qpdf_oh_is_stream (q, image))
+    goto no;
+  {
+    qpdf_oh dict = qpdf_oh_get_dict (q, image);
+    qpdf_oh cs = qpdf_oh_get_key (q, dict, "/ColorSpace");
+    qpdf_oh parms;
+
+    if (!qpdf_oh_is_name_and_equals (q, qpdf_oh_get_key (q, dict, "/Subtype"), "/Image") ||
+        qpdf_oh_has_key (q, dict, "/SMask") || qpdf_oh_has_key (q, dict, "/Mask") ||
+        qpdf_oh_has_key (q, dict, "/Decode") || qpdf_oh_has_key (q, dict, "/ImageMask") ||
+        !get_int (q, dict, "/Width", &w) || !get_int (q, dict, "/Height", &h) ||
+        !get_int (q, dict, "/BitsPerComponent", &bpc) || bpc != 8 || w <= 0 || h <= 0)
+      goto no;
+    if (qpdf_oh_is_name_and_equals (q, cs, "/DeviceRGB"))
+      channels = 3;
+    else if (qpdf_oh_is_name_and_equals (q, cs, "/DeviceGray"))
+      channels = 1;
+    else
+      goto no;
+    filter = single_filter (q, dict, &parms);
+    if (filter == NULL)
+      goto no;
+    if (strcmp (filter, "/DCTDecode") == 0)
+      {
+        /* Its colour transform as the JPEG says (what libjpeg does). */
+        if (parm_int (q, parms, "/ColorTransform", -2) != -2)
+          goto no;
+      }
+    else if (strcmp (filter, "/FlateDecode") == 0)
+      {
+        predictor = parm_int (q, parms, "/Predictor", 1);
+        /* None, or PNG's (10–15: a filter type in front of every row). */
+        if (!(predictor == 1 ||
+              (predictor >= 10 && predictor <= 15 &&
+               parm_int (q, parms, "/Colors", 1) == channels &&
+               parm_int (q, parms, "/BitsPerComponent", 8) == 8 &&
+               parm_int (q, parms, "/Columns", 1) == w)))
+          goto no;
+      }
+    else
+      {
+        goto no;
+      }
+  }
+  if (!content_draws_only (q, page, name, pw, ph))
+    goto no;
+
+  /* Its resolution, the same both ways and plausible for a scan. */
+  dx = w * 72.0 / pw;
+  dy = h * 72.0 / ph;
+  if (fabs (dx - dy) > 0.01 * dx || dx < 72 || dx > max_dpi * 1.01)
+    goto no;
+  *dpi = (guint) (dx + 0.5);
+
+  if ((qpdf_oh_get_stream_data (q, image, qpdf_dl_none, NULL, &raw, &raw_len) & QPDF_ERRORS) != 0 ||
+      raw == NULL)
+    goto no;
+  if (strcmp (filter, "/DCTDecode") == 0)
+    {
+      l_int32 jw = 0, jh = 0, spp = 0, ycck = 0, cmyk = 0;
+
+      /* What the file says the image is, it must be (Poppler would trust the stream). */
+      if (readHeaderMemJpeg (raw, raw_len, &jw, &jh, &spp, &ycck, &cmyk) != 0 || jw != w ||
+          jh != h || spp != channels || ycck || cmyk)
+        goto no;
+      /* qpdf's malloc() is g_malloc()'s. */
+      *file = g_bytes_new_take (g_steal_pointer (&raw), raw_len);
+    }
+  else if (predictor >= 10)
+    {
+      *file = wrap_png (raw, raw_len, w, h, channels, *dpi);
+      *is_png = TRUE;
+    }
+  else
+    {
+      *pix = inflate_image (raw, raw_len, w, h, channels, grey_tolerance);
+      if (*pix == NULL)
+        goto no;
+      pixSetResolution (*pix, *dpi, *dpi);
+    }
+  free (raw);
+  qpdf_oh_release_all (q);
+  return TRUE;
+
+no:
+  free (raw);
+  qpdf_oh_release_all (q);
+  return FALSE;
+}
