@@ -14,8 +14,8 @@ typedef struct _PePdfScan PePdfScan;
 /* Scanners, MFDs and img2pdf write a PDF page as one image that covers it and nothing else.
  * Rendering such a page decodes the image into one 35 MB copy (at 300 dpi, in colour) and
  * paints it into another (~0.3 s of CPU); read through qpdf, the image is taken as it is
- * (JPEG, or PNG data) or inflated once into the page (Flate without predictor). NULL when qpdf cannot read the file or
- * it is encrypted: then every page is rendered. */
+ * (JPEG, or PNG data) or inflated once into the page (Flate without predictor). NULL when
+ * qpdf cannot read the file or it is encrypted: then every page is rendered. */
 PePdfScan *pe_pdf_scan_open  (const char *path);
 void       pe_pdf_scan_free  (PePdfScan  *scan);
 int        pe_pdf_scan_get_n_pages (PePdfScan *scan);
