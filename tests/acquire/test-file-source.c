@@ -636,8 +636,8 @@ pdf_object (PdfWriter    *w,
   return n;
 }
 
-/* A page drawing one image of @w × @h at @dpi over the whole page; @extra goes into the page
- * dictionary. */
+/* A page drawing one image of @w × @h at @dpi over the whole page, then @tail (@tail_len
+ * bytes) in its content stream; @extra goes into the page dictionary. */
 static guint
 pdf_image_page (PdfWriter    *pw,
                 guint         pages,
@@ -647,14 +647,20 @@ pdf_image_page (PdfWriter    *pw,
                 const char   *image_dict,
                 const guint8 *data,
                 gsize         len,
-                const char   *extra)
+                const char   *extra,
+                const char   *tail,
+                gsize         tail_len)
 {
   double wpt = w * 72.0 / dpi, hpt = h * 72.0 / dpi;
-  g_autofree char *content = g_strdup_printf ("q\n%.4f 0 0 %.4f 0 0 cm\n/Im0 Do\nQ", wpt, hpt);
+  g_autoptr(GString) content = g_string_new (NULL);
   g_autofree char *idict = g_strdup_printf ("/Type /XObject /Subtype /Image /Width %d "
                                             "/Height %d %s", w, h, image_dict);
   guint image = pdf_object (pw, idict, data, len);
-  guint contents = pdf_object (pw, "", (const guint8 *) content, strlen (content));
+  guint contents;
+
+  g_string_append_printf (content, "q\n%.4f 0 0 %.4f 0 0 cm\n/Im0 Do\nQ", wpt, hpt);
+  g_string_append_len (content, tail, tail_len);
+  contents = pdf_object (pw, "", (const guint8 *) content->str, content->len);
   g_autofree char *page = g_strdup_printf ("<< /Type /Page /Parent %u 0 R /MediaBox [0 0 %.4f "
                                            "%.4f] /Resources << /XObject << /Im0 %u 0 R >> >> "
                                            "/Contents %u 0 R %s >>", pages, wpt, hpt, image,
@@ -718,8 +724,8 @@ raw_flate (PIX *pix)
 /* Pages written as scanners write them (one image over the page, nothing else) come in as
  * those images at their own resolution (150 dpi here, imported "at 300 dpi"): a Flate image
  * with PNG predictors as a PNG file around the same data, one without predictor decoded
- * (grey content of an RGB image as 8 bpp), a JPEG as the JPEG. A page turned by /Rotate is
- * rendered at the import's resolution instead. */
+ * (grey content of an RGB image as 8 bpp), a JPEG as the JPEG. A page turned by /Rotate, and
+ * one that draws more after a NUL in its content, are rendered at the import's resolution. */
 static void
 test_pdf_scanned (void)
 {
@@ -756,28 +762,34 @@ test_pdf_scanned (void)
                                           "/FlateDecode /DecodeParms << /Predictor 15 /Colors 3 "
                                           "/Columns 320 >>",
                                           g_bytes_get_data (idat, NULL),
-                                          g_bytes_get_size (idat), ""));
+                                          g_bytes_get_size (idat), "", NULL, 0));
   g_string_append_printf (kids, "%u 0 R ",
                           pdf_image_page (&pw, 2, 320, 452, 150,
                                           "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter "
                                           "/FlateDecode", g_bytes_get_data (flate_grey, NULL),
-                                          g_bytes_get_size (flate_grey), ""));
+                                          g_bytes_get_size (flate_grey), "", NULL, 0));
   g_string_append_printf (kids, "%u 0 R ",
                           pdf_image_page (&pw, 2, 320, 452, 150,
                                           "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
                                           "[/FlateDecode]",
                                           g_bytes_get_data (flate_grey_rgb, NULL),
-                                          g_bytes_get_size (flate_grey_rgb), ""));
+                                          g_bytes_get_size (flate_grey_rgb), "", NULL, 0));
   g_string_append_printf (kids, "%u 0 R ",
                           pdf_image_page (&pw, 2, 320, 452, 150,
                                           "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
-                                          "/DCTDecode", jpeg, jpeg_len, ""));
+                                          "/DCTDecode", jpeg, jpeg_len, "", NULL, 0));
   g_string_append_printf (kids, "%u 0 R ",
                           pdf_image_page (&pw, 2, 320, 452, 150,
                                           "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
-                                          "/DCTDecode", jpeg, jpeg_len, "/Rotate 90"));
+                                          "/DCTDecode", jpeg, jpeg_len, "/Rotate 90", NULL, 0));
+  /* After a NUL (white space to a PDF reader) the content goes on: a line over the image. */
+  g_string_append_printf (kids, "%u 0 R ",
+                          pdf_image_page (&pw, 2, 320, 452, 150,
+                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
+                                          "/DCTDecode", jpeg, jpeg_len, "",
+                                          "\0 0 0 m 100 100 l S", 19));
   g_array_index (pw.offsets, gsize, 1) = pw.pdf->len;
-  g_string_append_printf (pw.pdf, "2 0 obj\n<< /Type /Pages /Kids [%s] /Count 5 >>\nendobj\n",
+  g_string_append_printf (pw.pdf, "2 0 obj\n<< /Type /Pages /Kids [%s] /Count 6 >>\nendobj\n",
                           kids->str);
   xref = pw.pdf->len;
   g_string_append_printf (pw.pdf, "xref\n0 %u\n0000000000 65535 f \n", pw.offsets->len + 1);
@@ -790,7 +802,7 @@ test_pdf_scanned (void)
 
   g_assert_true (run_import (imp, path, 300, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (imp->pages->len, ==, 5);
+  g_assert_cmpuint (imp->pages->len, ==, 6);
   for (guint i = 0; i < 4; i++)
     {
       g_autofree char *source = g_strdup_printf ("%s#%u", path, i + 1);
@@ -821,6 +833,9 @@ test_pdf_scanned (void)
   g_assert_cmpint (pixGetXRes (got (imp, 4)->pix), ==, 300);
   g_assert_cmpint (pixGetWidth (got (imp, 4)->pix), ==, 904);
   g_assert_cmpint (pixGetHeight (got (imp, 4)->pix), ==, 640);
+  /* More drawn than the image: rendered, the line in it. */
+  g_assert_null (got (imp, 5)->original);
+  g_assert_cmpint (pixGetXRes (got (imp, 5)->pix), ==, 300);
 
   /* Imported at 100 dpi, the 150 dpi images are drawn at 100 dpi, not taken as they are. */
   {
@@ -828,8 +843,8 @@ test_pdf_scanned (void)
 
     g_assert_true (run_import (coarse, path, 100, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (coarse->pages->len, ==, 5);
-    for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (coarse->pages->len, ==, 6);
+    for (guint i = 0; i < 6; i++)
       {
         g_assert_null (got (coarse, i)->original);
         g_assert_cmpint (pixGetXRes (got (coarse, i)->pix), ==, 100);

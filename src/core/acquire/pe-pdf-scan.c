@@ -143,8 +143,9 @@ content_draws_only (qpdf_data   q,
   guint i = 0;
   gboolean ok = FALSE;
 
+  /* NUL is white space to a PDF reader: operators may follow it. */
   if ((qpdf_oh_get_page_content_data (q, page, &buf, &len) & QPDF_ERRORS) != 0 || buf == NULL ||
-      len > 4096)
+      len > 4096 || memchr (buf, '\0', len) != NULL)
     {
       free (buf);
       return FALSE;
@@ -415,6 +416,7 @@ pe_pdf_scan_page (PePdfScan  *scan,
     if (!qpdf_oh_is_name_and_equals (q, qpdf_oh_get_key (q, dict, "/Subtype"), "/Image") ||
         qpdf_oh_has_key (q, dict, "/SMask") || qpdf_oh_has_key (q, dict, "/Mask") ||
         qpdf_oh_has_key (q, dict, "/Decode") || qpdf_oh_has_key (q, dict, "/ImageMask") ||
+        qpdf_oh_has_key (q, dict, "/OC") ||
         !get_int (q, dict, "/Width", &w) || !get_int (q, dict, "/Height", &h) ||
         !get_int (q, dict, "/BitsPerComponent", &bpc) || bpc != 8 || w <= 0 || h <= 0)
       goto no;
