@@ -17,6 +17,15 @@ struct _PePdfScan
   qpdf_data q;
 };
 
+/* Takes qpdf's pending error, which it would otherwise print when cleaned up ("application
+ * did not handle error"): a failure here only means the page is rendered. */
+static void
+forget_error (qpdf_data q)
+{
+  if (qpdf_has_error (q))
+    (void) qpdf_get_error (q);
+}
+
 PePdfScan *
 pe_pdf_scan_open (const char *path)
 {
@@ -31,6 +40,7 @@ pe_pdf_scan_open (const char *path)
   if ((qpdf_read (q, path, NULL) & QPDF_ERRORS) != 0 || qpdf_is_encrypted (q) ||
       (qpdf_push_inherited_attributes_to_page (q) & QPDF_ERRORS) != 0)
     {
+      forget_error (q);
       qpdf_cleanup (&q);
       return NULL;
     }
@@ -44,6 +54,7 @@ pe_pdf_scan_free (PePdfScan *scan)
 {
   if (scan == NULL)
     return;
+  forget_error (scan->q);
   qpdf_cleanup (&scan->q);
   g_free (scan);
 }
@@ -56,7 +67,12 @@ pe_pdf_scan_get_n_pages (PePdfScan *scan)
   g_return_val_if_fail (scan != NULL, -1);
 
   n = qpdf_get_num_pages (scan->q);
-  return qpdf_has_error (scan->q) ? -1 : n;
+  if (qpdf_has_error (scan->q))
+    {
+      forget_error (scan->q);
+      return -1;
+    }
+  return n;
 }
 
 static gboolean
@@ -493,6 +509,7 @@ pe_pdf_scan_page (PePdfScan  *scan,
 
 no:
   free (raw);
+  forget_error (q);
   qpdf_oh_release_all (q);
   return FALSE;
 }
