@@ -8,6 +8,7 @@
 #include <cairo-pdf.h>
 #include <gio/gio.h>
 #include <locale.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -859,6 +860,50 @@ test_pdf_scanned (void)
   pe_test_rmdir (dir);
 }
 
+/* Scanners' bitonal pages (CCITT Group 4; BlackIs1 either way) come in as the 1 bpp image at
+ * its 300 dpi, black where Poppler draws black: the share of black pixels is that of its
+ * drawing at 100 dpi (an inverted page would have ~92 % black). */
+static void
+test_pdf_scanned_bitonal (void)
+{
+  const char *names[] = { "kcs.pdf", "ccitt.pdf" };
+  const int sizes[][2] = { { 1914, 930 }, { 2550, 3300 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = acquire_data (names[i]);
+      g_autoptr(Import) imp = import_new ();
+      g_autoptr(Import) drawn = import_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PIX) drawn_ink = NULL;
+      PIX *pix;
+      l_int32 black = 0, drawn_black = 0;
+      double share, drawn_share;
+
+      g_assert_true (run_import (imp, path, 300, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (imp->pages->len, ==, 1);
+      pix = got (imp, 0)->pix;
+      g_assert_null (got (imp, 0)->original);
+      g_assert_cmpint (pixGetDepth (pix), ==, 1);
+      g_assert_cmpint (pixGetWidth (pix), ==, sizes[i][0]);
+      g_assert_cmpint (pixGetHeight (pix), ==, sizes[i][1]);
+      g_assert_cmpint (pixGetXRes (pix), ==, 300);
+
+      g_assert_true (run_import (drawn, path, 100, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (pixGetDepth (got (drawn, 0)->pix), ==, 8);
+      drawn_ink = pixThresholdToBinary (got (drawn, 0)->pix, 128);
+      pixCountPixels (pix, &black, NULL);
+      pixCountPixels (drawn_ink, &drawn_black, NULL);
+      share = black / ((double) pixGetWidth (pix) * pixGetHeight (pix));
+      drawn_share = drawn_black / ((double) pixGetWidth (drawn_ink) * pixGetHeight (drawn_ink));
+      g_test_message ("%s: %.4f black, drawn %.4f", names[i], share, drawn_share);
+      g_assert_cmpfloat (share, >, 0.01);
+      g_assert_cmpfloat (fabs (share - drawn_share), <, 0.01);
+    }
+}
+
 static void
 test_pdf_multipage_external (void)
 {
@@ -1093,6 +1138,7 @@ main (int   argc,
   g_test_add_func ("/acquire/file/tiff", test_tiff);
   g_test_add_func ("/acquire/file/pdf", test_pdf);
   g_test_add_func ("/acquire/file/pdf-scanned", test_pdf_scanned);
+  g_test_add_func ("/acquire/file/pdf-scanned-bitonal", test_pdf_scanned_bitonal);
   g_test_add_func ("/acquire/file/pdf-multipage-external", test_pdf_multipage_external);
   g_test_add_func ("/acquire/file/pdf-palette", test_pdf_palette);
   g_test_add_func ("/acquire/file/missing", test_missing);

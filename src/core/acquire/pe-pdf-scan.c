@@ -237,6 +237,70 @@ parm_int (qpdf_data   q,
   return qpdf_oh_is_integer (q, oh) ? qpdf_oh_get_int_value_as_int (q, oh) : -1;
 }
 
+/* A boolean parameter, @fallback when absent; -1 when it is something else. */
+static int
+parm_bool (qpdf_data   q,
+           qpdf_oh     parms,
+           const char *key,
+           gboolean    fallback)
+{
+  qpdf_oh oh;
+
+  if (!qpdf_oh_is_dictionary (q, parms) || !qpdf_oh_has_key (q, parms, key))
+    return fallback;
+  oh = qpdf_oh_get_key (q, parms, key);
+  return qpdf_oh_is_bool (q, oh) ? qpdf_oh_get_bool_value (q, oh) : -1;
+}
+
+static void
+put_le (GByteArray *b,
+        guint32     v,
+        guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 byte = v >> (8 * i);
+
+      g_byte_array_append (b, &byte, 1);
+    }
+}
+
+/* A one-strip little-endian TIFF around CCITT Group 4 data. The fax code tells white runs
+ * from black ones; PDF's BlackIs1 says whether the black runs come out as 1 (white, in a
+ * DeviceGray image) or 0 (black): TIFF's photometric interpretation says the same. */
+static GBytes *
+wrap_g4_tiff (const guint8 *data,
+              gsize         len,
+              int           w,
+              int           h,
+              gboolean      black_is_1)
+{
+  /* tag, type (3 SHORT, 4 LONG), value */
+  const guint32 tags[][3] = {
+    { 256, 4, w }, { 257, 4, h }, { 258, 3, 1 }, { 259, 3, 4 }, { 262, 3, black_is_1 ? 1 : 0 },
+    { 266, 3, 1 }, { 273, 4, 0 /* data offset */ }, { 277, 3, 1 }, { 278, 4, h },
+    { 279, 4, len },
+  };
+  guint n = G_N_ELEMENTS (tags);
+  guint32 data_offset = 8 + 2 + 12 * n + 4;
+  GByteArray *b = g_byte_array_sized_new (data_offset + len);
+
+  g_byte_array_append (b, (const guint8 *) "II", 2);
+  put_le (b, 42, 2);
+  put_le (b, 8, 4);
+  put_le (b, n, 2);
+  for (guint i = 0; i < n; i++)
+    {
+      put_le (b, tags[i][0], 2);
+      put_le (b, tags[i][1], 2);
+      put_le (b, 1, 4);
+      put_le (b, tags[i][0] == 273 ? data_offset : tags[i][2], 4);
+    }
+  put_le (b, 0, 4);
+  g_byte_array_append (b, data, len);
+  return g_byte_array_free_to_bytes (b);
+}
+
 /* Inflates @data (zlib) row by row into a new page of @w × @h, @channels 1 or 3. */
 static PIX *
 inflate_image (const guint8 *data,
@@ -386,7 +450,7 @@ pe_pdf_scan_page (PePdfScan  *scan,
   int w, h, bpc, channels, rotate = 0;
   guint n;
   const char *filter;
-  int predictor = 1;
+  int predictor = 1, black_is_1 = FALSE;
 
   g_return_val_if_fail (scan != NULL, FALSE);
   g_return_val_if_fail (file != NULL && is_png != NULL && pix != NULL && dpi != NULL, FALSE);
@@ -434,7 +498,8 @@ pe_pdf_scan_page (PePdfScan  *scan,
         qpdf_oh_has_key (q, dict, "/Decode") || qpdf_oh_has_key (q, dict, "/ImageMask") ||
         qpdf_oh_has_key (q, dict, "/OC") ||
         !get_int (q, dict, "/Width", &w) || !get_int (q, dict, "/Height", &h) ||
-        !get_int (q, dict, "/BitsPerComponent", &bpc) || bpc != 8 || w <= 0 || h <= 0)
+        !get_int (q, dict, "/BitsPerComponent", &bpc) || (bpc != 8 && bpc != 1) || w <= 0 ||
+        h <= 0)
       goto no;
     if (qpdf_oh_is_name_and_equals (q, cs, "/DeviceRGB"))
       channels = 3;
@@ -443,9 +508,20 @@ pe_pdf_scan_page (PePdfScan  *scan,
     else
       goto no;
     filter = single_filter (q, dict, &parms);
-    if (filter == NULL)
+    if (filter == NULL || (bpc == 1) != (strcmp (filter, "/CCITTFaxDecode") == 0))
       goto no;
-    if (strcmp (filter, "/DCTDecode") == 0)
+    if (bpc == 1)
+      {
+        /* Group 4 (K < 0), rows not byte-aligned, as wide and high as the image (what a
+         * scanner's bitonal page is): a TIFF says all that. */
+        if (channels != 1 || parm_int (q, parms, "/K", 0) >= 0 ||
+            parm_int (q, parms, "/Columns", 1728) != w ||
+            parm_int (q, parms, "/Rows", h) != h ||
+            parm_bool (q, parms, "/EncodedByteAlign", FALSE) != FALSE ||
+            (black_is_1 = parm_bool (q, parms, "/BlackIs1", FALSE)) < 0)
+          goto no;
+      }
+    else if (strcmp (filter, "/DCTDecode") == 0)
       {
         /* Its colour transform as the JPEG says (what libjpeg does). */
         if (parm_int (q, parms, "/ColorTransform", -2) != -2)
@@ -490,6 +566,19 @@ pe_pdf_scan_page (PePdfScan  *scan,
         goto no;
       /* qpdf's malloc() is g_malloc()'s. */
       *file = g_bytes_new_take (g_steal_pointer (&raw), raw_len);
+    }
+  else if (bpc == 1)
+    {
+      g_autoptr(GBytes) tiff = wrap_g4_tiff (raw, raw_len, w, h, black_is_1);
+
+      *pix = pixReadMemTiff (g_bytes_get_data (tiff, NULL), g_bytes_get_size (tiff), 0);
+      if (*pix == NULL || pixGetDepth (*pix) != 1 || pixGetWidth (*pix) != w ||
+          pixGetHeight (*pix) != h)
+        {
+          pixDestroy (pix);
+          goto no;
+        }
+      pixSetResolution (*pix, *dpi, *dpi);
     }
   else if (predictor >= 10)
     {
