@@ -608,6 +608,7 @@ typedef struct
 {
   GString *pdf;
   GArray  *offsets;   /* gsize, of object n + 1 */
+  GString *kids;      /* "n 0 R " of each page */
 } PdfWriter;
 
 static guint
@@ -637,14 +638,11 @@ pdf_object (PdfWriter    *w,
   return n;
 }
 
-/* A page drawing one image of @w × @h at @dpi over the whole page, then @tail (@tail_len
- * bytes) in its content stream; @extra goes into the page dictionary. */
-static guint
+/* A page (under the page tree, object 2) drawing one image of 320 × 452 at 150 dpi over the
+ * whole page, then @tail (@tail_len bytes) in its content stream; @extra goes into the page
+ * dictionary. */
+static void
 pdf_image_page (PdfWriter    *pw,
-                guint         pages,
-                int           w,
-                int           h,
-                int           dpi,
                 const char   *image_dict,
                 const guint8 *data,
                 gsize         len,
@@ -652,6 +650,7 @@ pdf_image_page (PdfWriter    *pw,
                 const char   *tail,
                 gsize         tail_len)
 {
+  const int w = 320, h = 452, dpi = 150, pages = 2;
   double wpt = w * 72.0 / dpi, hpt = h * 72.0 / dpi;
   g_autoptr(GString) content = g_string_new (NULL);
   g_autofree char *idict = g_strdup_printf ("/Type /XObject /Subtype /Image /Width %d "
@@ -667,7 +666,7 @@ pdf_image_page (PdfWriter    *pw,
                                            "/Contents %u 0 R %s >>", pages, wpt, hpt, image,
                                            contents, extra);
 
-  return pdf_object (pw, page, NULL, 0);
+  g_string_append_printf (pw->kids, "%u 0 R ", pdf_object (pw, page, NULL, 0));
 }
 
 /* The zlib data of a PNG (its IDAT chunks joined): rows with PNG filter bytes. */
@@ -730,6 +729,7 @@ raw_flate (PIX *pix)
 static void
 test_pdf_scanned (void)
 {
+#define JPEG_IMAGE "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode"
   g_autofree char *dir = pe_test_mkdtemp ();
   g_autofree char *path = g_build_filename (dir, "scanned.pdf", NULL);
   g_autofree char *png = pe_test_sample_page ("p0001.png");
@@ -742,8 +742,8 @@ test_pdf_scanned (void)
   g_autoptr(GError) error = NULL;
   guint8 *jpeg = NULL;
   size_t jpeg_len = 0;
-  PdfWriter pw = { g_string_new ("%PDF-1.4\n"), g_array_new (FALSE, FALSE, sizeof (gsize)) };
-  GString *kids = g_string_new (NULL);
+  PdfWriter pw = { g_string_new ("%PDF-1.4\n"), g_array_new (FALSE, FALSE, sizeof (gsize)),
+                   g_string_new (NULL) };
   gsize xref;
 
   g_assert_nonnull (rgb);
@@ -757,41 +757,22 @@ test_pdf_scanned (void)
   /* Objects 1 and 2 are the catalog and the page tree, written last. */
   pdf_object (&pw, "<< /Type /Catalog /Pages 2 0 R >>", NULL, 0);
   g_array_set_size (pw.offsets, 2);
-  g_string_append_printf (kids, "%u 0 R ",
-                          pdf_image_page (&pw, 2, 320, 452, 150,
-                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
-                                          "/FlateDecode /DecodeParms << /Predictor 15 /Colors 3 "
-                                          "/Columns 320 >>",
-                                          g_bytes_get_data (idat, NULL),
-                                          g_bytes_get_size (idat), "", NULL, 0));
-  g_string_append_printf (kids, "%u 0 R ",
-                          pdf_image_page (&pw, 2, 320, 452, 150,
-                                          "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter "
-                                          "/FlateDecode", g_bytes_get_data (flate_grey, NULL),
-                                          g_bytes_get_size (flate_grey), "", NULL, 0));
-  g_string_append_printf (kids, "%u 0 R ",
-                          pdf_image_page (&pw, 2, 320, 452, 150,
-                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
-                                          "[/FlateDecode]",
-                                          g_bytes_get_data (flate_grey_rgb, NULL),
-                                          g_bytes_get_size (flate_grey_rgb), "", NULL, 0));
-  g_string_append_printf (kids, "%u 0 R ",
-                          pdf_image_page (&pw, 2, 320, 452, 150,
-                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
-                                          "/DCTDecode", jpeg, jpeg_len, "", NULL, 0));
-  g_string_append_printf (kids, "%u 0 R ",
-                          pdf_image_page (&pw, 2, 320, 452, 150,
-                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
-                                          "/DCTDecode", jpeg, jpeg_len, "/Rotate 90", NULL, 0));
+  pdf_image_page (&pw, "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode "
+                  "/DecodeParms << /Predictor 15 /Colors 3 /Columns 320 >>",
+                  g_bytes_get_data (idat, NULL), g_bytes_get_size (idat), "", NULL, 0);
+  pdf_image_page (&pw, "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
+                  g_bytes_get_data (flate_grey, NULL), g_bytes_get_size (flate_grey), "",
+                  NULL, 0);
+  pdf_image_page (&pw, "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter [/FlateDecode]",
+                  g_bytes_get_data (flate_grey_rgb, NULL), g_bytes_get_size (flate_grey_rgb),
+                  "", NULL, 0);
+  pdf_image_page (&pw, JPEG_IMAGE, jpeg, jpeg_len, "", NULL, 0);
+  pdf_image_page (&pw, JPEG_IMAGE, jpeg, jpeg_len, "/Rotate 90", NULL, 0);
   /* After a NUL (white space to a PDF reader) the content goes on: a line over the image. */
-  g_string_append_printf (kids, "%u 0 R ",
-                          pdf_image_page (&pw, 2, 320, 452, 150,
-                                          "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter "
-                                          "/DCTDecode", jpeg, jpeg_len, "",
-                                          "\0 0 0 m 100 100 l S", 19));
+  pdf_image_page (&pw, JPEG_IMAGE, jpeg, jpeg_len, "", "\0 0 0 m 100 100 l S", 19);
   g_array_index (pw.offsets, gsize, 1) = pw.pdf->len;
   g_string_append_printf (pw.pdf, "2 0 obj\n<< /Type /Pages /Kids [%s] /Count 6 >>\nendobj\n",
-                          kids->str);
+                          pw.kids->str);
   xref = pw.pdf->len;
   g_string_append_printf (pw.pdf, "xref\n0 %u\n0000000000 65535 f \n", pw.offsets->len + 1);
   for (guint i = 0; i < pw.offsets->len; i++)
@@ -854,7 +835,7 @@ test_pdf_scanned (void)
   }
 
   lept_free (jpeg);
-  g_string_free (kids, TRUE);
+  g_string_free (pw.kids, TRUE);
   g_string_free (pw.pdf, TRUE);
   g_array_unref (pw.offsets);
   pe_test_rmdir (dir);

@@ -222,34 +222,23 @@ single_filter (qpdf_data  q,
   return qpdf_oh_get_name (q, f);
 }
 
-/* An integer parameter, @fallback when absent; -1 when it is something else. */
+/* Integer parameter @key of the DecodeParms dictionary @parms (a boolean one with @boolean),
+ * @fallback when absent; G_MININT when it is something else. */
 static int
-parm_int (qpdf_data   q,
-          qpdf_oh     parms,
-          const char *key,
-          int         fallback)
+decode_parm (qpdf_data   q,
+             qpdf_oh     parms,
+             const char *key,
+             int         fallback,
+             gboolean    boolean)
 {
   qpdf_oh oh;
 
   if (!qpdf_oh_is_dictionary (q, parms) || !qpdf_oh_has_key (q, parms, key))
     return fallback;
   oh = qpdf_oh_get_key (q, parms, key);
-  return qpdf_oh_is_integer (q, oh) ? qpdf_oh_get_int_value_as_int (q, oh) : -1;
-}
-
-/* A boolean parameter, @fallback when absent; -1 when it is something else. */
-static int
-parm_bool (qpdf_data   q,
-           qpdf_oh     parms,
-           const char *key,
-           gboolean    fallback)
-{
-  qpdf_oh oh;
-
-  if (!qpdf_oh_is_dictionary (q, parms) || !qpdf_oh_has_key (q, parms, key))
-    return fallback;
-  oh = qpdf_oh_get_key (q, parms, key);
-  return qpdf_oh_is_bool (q, oh) ? qpdf_oh_get_bool_value (q, oh) : -1;
+  if (boolean)
+    return qpdf_oh_is_bool (q, oh) ? qpdf_oh_get_bool_value (q, oh) : G_MININT;
+  return qpdf_oh_is_integer (q, oh) ? qpdf_oh_get_int_value_as_int (q, oh) : G_MININT;
 }
 
 static void
@@ -514,28 +503,30 @@ pe_pdf_scan_page (PePdfScan  *scan,
       {
         /* Group 4 (K < 0), rows not byte-aligned, as wide and high as the image (what a
          * scanner's bitonal page is): a TIFF says all that. */
-        if (channels != 1 || parm_int (q, parms, "/K", 0) >= 0 ||
-            parm_int (q, parms, "/Columns", 1728) != w ||
-            parm_int (q, parms, "/Rows", h) != h ||
-            parm_bool (q, parms, "/EncodedByteAlign", FALSE) != FALSE ||
-            (black_is_1 = parm_bool (q, parms, "/BlackIs1", FALSE)) < 0)
+        int k = decode_parm (q, parms, "/K", 0, FALSE);
+
+        if (channels != 1 || k >= 0 || k == G_MININT ||
+            decode_parm (q, parms, "/Columns", 1728, FALSE) != w ||
+            decode_parm (q, parms, "/Rows", h, FALSE) != h ||
+            decode_parm (q, parms, "/EncodedByteAlign", FALSE, TRUE) != FALSE ||
+            (black_is_1 = decode_parm (q, parms, "/BlackIs1", FALSE, TRUE)) == G_MININT)
           goto no;
       }
     else if (strcmp (filter, "/DCTDecode") == 0)
       {
         /* Its colour transform as the JPEG says (what libjpeg does). */
-        if (parm_int (q, parms, "/ColorTransform", -2) != -2)
+        if (decode_parm (q, parms, "/ColorTransform", -2, FALSE) != -2)
           goto no;
       }
     else if (strcmp (filter, "/FlateDecode") == 0)
       {
-        predictor = parm_int (q, parms, "/Predictor", 1);
+        predictor = decode_parm (q, parms, "/Predictor", 1, FALSE);
         /* None, or PNG's (10–15: a filter type in front of every row). */
         if (!(predictor == 1 ||
               (predictor >= 10 && predictor <= 15 &&
-               parm_int (q, parms, "/Colors", 1) == channels &&
-               parm_int (q, parms, "/BitsPerComponent", 8) == 8 &&
-               parm_int (q, parms, "/Columns", 1) == w)))
+               decode_parm (q, parms, "/Colors", 1, FALSE) == channels &&
+               decode_parm (q, parms, "/BitsPerComponent", 8, FALSE) == 8 &&
+               decode_parm (q, parms, "/Columns", 1, FALSE) == w)))
           goto no;
       }
     else
