@@ -550,8 +550,6 @@ pix_from_surface (cairo_surface_t *surface)
   return pix;
 }
 
-/* Poppler reads the file as it needs it: a scanned PDF is mostly page images (325 MB for 115
- * pages at 300 dpi), which in memory as a whole would sit next to the batch being read. */
 /* Page @page of a PDF that is a JPEG or PNG file as it is (pe_pdf_scan_page()). FALSE
  * without @error when it is not one the store takes unchanged: then it is rendered. */
 static gboolean
@@ -574,6 +572,8 @@ import_pdf_image_file (Import   *imp,
                            error);
 }
 
+/* Poppler reads the file as it needs it: a scanned PDF is mostly page images (325 MB for 115
+ * pages at 300 dpi), which in memory as a whole would sit next to the batch being read. */
 static gboolean
 import_pdf (Import   *imp,
             guint     dpi,
