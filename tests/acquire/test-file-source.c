@@ -724,8 +724,9 @@ raw_flate (PIX *pix)
 /* Pages written as scanners write them (one image over the page, nothing else) come in as
  * those images at their own resolution (150 dpi here, imported "at 300 dpi"): a Flate image
  * with PNG predictors as a PNG file around the same data, one without predictor decoded
- * (grey content of an RGB image as 8 bpp), a JPEG as the JPEG. A page turned by /Rotate, and
- * one that draws more after a NUL in its content, are rendered at the import's resolution. */
+ * (grey content of an RGB image as 8 bpp), a JPEG as the JPEG. A page turned by /Rotate, one
+ * that draws more after a NUL in its content and one whose PNG data lacks its checksum are
+ * rendered at the import's resolution. */
 static void
 test_pdf_scanned (void)
 {
@@ -770,8 +771,12 @@ test_pdf_scanned (void)
   pdf_image_page (&pw, JPEG_IMAGE, jpeg, jpeg_len, "/Rotate 90", NULL, 0);
   /* After a NUL (white space to a PDF reader) the content goes on: a line over the image. */
   pdf_image_page (&pw, JPEG_IMAGE, jpeg, jpeg_len, "", "\0 0 0 m 100 100 l S", 19);
+  /* PNG data without its checksum: Poppler draws it, the store would refuse it. */
+  pdf_image_page (&pw, "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode "
+                  "/DecodeParms << /Predictor 15 /Colors 3 /Columns 320 >>",
+                  g_bytes_get_data (idat, NULL), g_bytes_get_size (idat) - 4, "", NULL, 0);
   g_array_index (pw.offsets, gsize, 1) = pw.pdf->len;
-  g_string_append_printf (pw.pdf, "2 0 obj\n<< /Type /Pages /Kids [%s] /Count 6 >>\nendobj\n",
+  g_string_append_printf (pw.pdf, "2 0 obj\n<< /Type /Pages /Kids [%s] /Count 7 >>\nendobj\n",
                           pw.kids->str);
   xref = pw.pdf->len;
   g_string_append_printf (pw.pdf, "xref\n0 %u\n0000000000 65535 f \n", pw.offsets->len + 1);
@@ -784,7 +789,7 @@ test_pdf_scanned (void)
 
   g_assert_true (run_import (imp, path, 300, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (imp->pages->len, ==, 6);
+  g_assert_cmpuint (imp->pages->len, ==, 7);
   for (guint i = 0; i < 4; i++)
     {
       g_autofree char *source = g_strdup_printf ("%s#%u", path, i + 1);
@@ -815,9 +820,12 @@ test_pdf_scanned (void)
   g_assert_cmpint (pixGetXRes (got (imp, 4)->pix), ==, 300);
   g_assert_cmpint (pixGetWidth (got (imp, 4)->pix), ==, 904);
   g_assert_cmpint (pixGetHeight (got (imp, 4)->pix), ==, 640);
-  /* More drawn than the image: rendered, the line in it. */
-  g_assert_null (got (imp, 5)->original);
-  g_assert_cmpint (pixGetXRes (got (imp, 5)->pix), ==, 300);
+  /* More drawn than the image, or damaged data: rendered. */
+  for (guint i = 5; i < 7; i++)
+    {
+      g_assert_null (got (imp, i)->original);
+      g_assert_cmpint (pixGetXRes (got (imp, i)->pix), ==, 300);
+    }
 
   /* Imported at 100 dpi, the 150 dpi images are drawn at 100 dpi, not taken as they are. */
   {
@@ -825,8 +833,8 @@ test_pdf_scanned (void)
 
     g_assert_true (run_import (coarse, path, 100, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (coarse->pages->len, ==, 6);
-    for (guint i = 0; i < 6; i++)
+    g_assert_cmpuint (coarse->pages->len, ==, 7);
+    for (guint i = 0; i < 7; i++)
       {
         g_assert_null (got (coarse, i)->original);
         g_assert_cmpint (pixGetXRes (got (coarse, i)->pix), ==, 100);

@@ -141,6 +141,26 @@ dict_keys_within (qpdf_data          q,
   return TRUE;
 }
 
+/* A PDF number: [+-] digits [. digits], or [+-] . digits (no exponent, no hex, no inf). */
+static gboolean
+is_pdf_number (const char *t)
+{
+  gboolean digit = FALSE, dot = FALSE;
+
+  if (*t == '+' || *t == '-')
+    t++;
+  for (; *t != '\0'; t++)
+    {
+      if (g_ascii_isdigit (*t))
+        digit = TRUE;
+      else if (*t == '.' && !dot)
+        dot = TRUE;
+      else
+        return FALSE;
+    }
+  return digit;
+}
+
 /* The content stream draws the one image over the whole page and does nothing else:
  * "[q] w 0 0 h 0 0 cm /Name Do [Q]" (as img2pdf, PIL and scanners write it). */
 static gboolean
@@ -166,10 +186,20 @@ content_draws_only (qpdf_data   q,
       free (buf);
       return FALSE;
     }
-  text = g_strndup ((const char *) buf, len);
+  /* A name may follow an operator without white space ("cm/Im0"): split before a '/'. */
+  {
+    GString *spaced = g_string_sized_new (len + 8);
+
+    for (gsize k = 0; k < len; k++)
+      {
+        if (buf[k] == '/')
+          g_string_append_c (spaced, ' ');
+        g_string_append_c (spaced, (char) buf[k]);
+      }
+    text = g_string_free (spaced, FALSE);
+  }
   free (buf);
-  /* A name may follow an operator without white space ("cm/Im0"). */
-  tokens = g_strsplit_set (text, " \t\r\n\f/", -1);
+  tokens = g_strsplit_set (text, " \t\r\n\f", -1);
   words = g_ptr_array_new ();
   for (guint k = 0; tokens[k] != NULL; k++)
     if (tokens[k][0] != '\0')
@@ -180,14 +210,10 @@ content_draws_only (qpdf_data   q,
   if (i + 9 > words->len)
     goto out;
   for (int k = 0; k < 6; k++, i++)
-    {
-      char *end = NULL;
-      double v = g_ascii_strtod (words->pdata[i], &end);
-
-      if (end == NULL || *end != '\0' || fabs (v - expected[k]) > 0.5)
-        goto out;
-    }
-  if (strcmp (words->pdata[i++], "cm") != 0 || strcmp (words->pdata[i++], name + 1) != 0 ||
+    if (!is_pdf_number (words->pdata[i]) ||
+        fabs (g_ascii_strtod (words->pdata[i], NULL) - expected[k]) > 0.5)
+      goto out;
+  if (strcmp (words->pdata[i++], "cm") != 0 || strcmp (words->pdata[i++], name) != 0 ||
       strcmp (words->pdata[i++], "Do") != 0)
     goto out;
   if (i < words->len && strcmp (words->pdata[i], "Q") == 0)
@@ -341,6 +367,7 @@ inflate_image (const guint8 *data,
   inflateEnd (&z);
   if (y < h)
     return NULL;
+  pixSetPadBits (pix, 0);
 
   if (channels == 3 && !grey)
     {
@@ -362,6 +389,7 @@ inflate_image (const guint8 *data,
             SET_DATA_BYTE (d, x, ((s[x] >> 24) * 77 + ((s[x] >> 16) & 0xff) * 150 +
                                   ((s[x] >> 8) & 0xff) * 29) >> 8);
         }
+      pixSetPadBits (g8, 0);
       return g8;
     }
   return g_steal_pointer (&pix);
@@ -387,6 +415,43 @@ put_chunk (GByteArray   *png,
   be[2] = crc >> 8;
   be[3] = crc;
   g_byte_array_append (png, be, 4);
+}
+
+/* What the store's PNG reader will demand of the data (pe-image-read.c), which Poppler would
+ * forgive: a whole zlib stream with its checksum, nothing after it, exactly @h rows of
+ * 1 + @rowbytes bytes, each with a PNG filter type (0–4). Inflated once through a small
+ * buffer (~60 ms for a colour page at 300 dpi, against ~300 ms for drawing it). */
+static gboolean
+png_data_ok (const guint8 *zdata,
+             gsize         len,
+             gsize         rowbytes,
+             int           h)
+{
+  guint8 out[65536];
+  z_stream z = { 0 };
+  guint64 total = 0, next = 0, want = (guint64) h * (rowbytes + 1);
+  int rc = Z_OK;
+  gboolean ok = TRUE;
+
+  if (len > G_MAXUINT || inflateInit (&z) != Z_OK)
+    return FALSE;
+  z.next_in = (Bytef *) zdata;
+  z.avail_in = (uInt) len;
+  while (rc == Z_OK && ok)
+    {
+      z.next_out = out;
+      z.avail_out = sizeof out;
+      rc = inflate (&z, Z_NO_FLUSH);
+      /* The filter bytes in what came out (next: where the next one is). */
+      for (; next < total + (sizeof out - z.avail_out) && ok; next += rowbytes + 1)
+        ok = next < want && out[next - total] <= 4;
+      total += sizeof out - z.avail_out;
+      ok = ok && total <= want;
+      if (rc == Z_OK && z.avail_in == 0 && z.avail_out > 0)
+        break;   /* cut off */
+    }
+  inflateEnd (&z);
+  return ok && rc == Z_STREAM_END && z.avail_in == 0 && total == want;
 }
 
 /* A Flate stream with PNG predictors is a PNG's image data as it is (every row begins with
@@ -448,6 +513,7 @@ pe_pdf_scan_page (PePdfScan  *scan,
   *is_png = FALSE;
   *pix = NULL;
   q = scan->q;
+  forget_error (q);
   page = qpdf_get_page_n (q, index);
   if (qpdf_has_error (q) || !qpdf_oh_is_dictionary (q, page))
     goto no;
@@ -573,6 +639,8 @@ pe_pdf_scan_page (PePdfScan  *scan,
     }
   else if (predictor >= 10)
     {
+      if (!png_data_ok (raw, raw_len, (gsize) w * channels, h))
+        goto no;
       *file = wrap_png (raw, raw_len, w, h, channels, *dpi);
       *is_png = TRUE;
     }
@@ -582,6 +650,13 @@ pe_pdf_scan_page (PePdfScan  *scan,
       if (*pix == NULL)
         goto no;
       pixSetResolution (*pix, *dpi, *dpi);
+    }
+  /* A qpdf call that failed on the way answers with a default value: trust none of them. */
+  if (qpdf_has_error (q))
+    {
+      g_clear_pointer (file, g_bytes_unref);
+      pixDestroy (pix);
+      goto no;
     }
   free (raw);
   qpdf_oh_release_all (q);
