@@ -86,20 +86,6 @@ get_number (qpdf_data  q,
   return TRUE;
 }
 
-static gboolean
-get_int (qpdf_data  q,
-         qpdf_oh    dict,
-         const char *key,
-         int        *value)
-{
-  qpdf_oh oh = qpdf_oh_get_key (q, dict, key);
-
-  if (!qpdf_oh_is_integer (q, oh))
-    return FALSE;
-  *value = qpdf_oh_get_int_value_as_int (q, oh);
-  return TRUE;
-}
-
 /* [0 0 w h] */
 static gboolean
 get_box (qpdf_data  q,
@@ -248,20 +234,21 @@ single_filter (qpdf_data  q,
   return qpdf_oh_get_name (q, f);
 }
 
-/* Integer parameter @key of the DecodeParms dictionary @parms (a boolean one with @boolean),
- * @fallback when absent; G_MININT when it is something else. */
+/* Integer entry @key of the dictionary @dict (a boolean one with @boolean), @fallback when
+ * absent (or @dict is none: DecodeParms may be missing); G_MININT when it is something
+ * else. */
 static int
-decode_parm (qpdf_data   q,
-             qpdf_oh     parms,
+dict_scalar (qpdf_data   q,
+             qpdf_oh     dict,
              const char *key,
              int         fallback,
              gboolean    boolean)
 {
   qpdf_oh oh;
 
-  if (!qpdf_oh_is_dictionary (q, parms) || !qpdf_oh_has_key (q, parms, key))
+  if (!qpdf_oh_is_dictionary (q, dict) || !qpdf_oh_has_key (q, dict, key))
     return fallback;
-  oh = qpdf_oh_get_key (q, parms, key);
+  oh = qpdf_oh_get_key (q, dict, key);
   if (boolean)
     return qpdf_oh_is_bool (q, oh) ? qpdf_oh_get_bool_value (q, oh) : G_MININT;
   return qpdf_oh_is_integer (q, oh) ? qpdf_oh_get_int_value_as_int (q, oh) : G_MININT;
@@ -484,6 +471,15 @@ wrap_png (const guint8 *zdata,
   return g_byte_array_free_to_bytes (png);
 }
 
+/* What a page's image is taken as. */
+typedef enum
+{
+  KIND_JPEG,       /* DCT: the JPEG as it is */
+  KIND_G4,         /* CCITT Group 4: decoded from a TIFF around it */
+  KIND_PNG_DATA,   /* Flate with PNG predictors: a PNG around it */
+  KIND_FLATE,      /* Flate without predictor: inflated */
+} Kind;
+
 gboolean
 pe_pdf_scan_page (PePdfScan  *scan,
                   int         index,
@@ -501,10 +497,9 @@ pe_pdf_scan_page (PePdfScan  *scan,
   unsigned char *raw = NULL;
   size_t raw_len = 0;
   double pw, ph, cw, ch, dx, dy;
-  int w, h, bpc, channels, rotate = 0;
+  int w, h, bpc, channels, black_is_1 = FALSE;
   guint n;
-  const char *filter;
-  int predictor = 1, black_is_1 = FALSE;
+  Kind kind;
 
   g_return_val_if_fail (scan != NULL, FALSE);
   g_return_val_if_fail (file != NULL && is_png != NULL && pix != NULL && dpi != NULL, FALSE);
@@ -519,8 +514,7 @@ pe_pdf_scan_page (PePdfScan  *scan,
     goto no;
 
   /* Upright, uncropped, in points, nothing drawn over it. */
-  if (qpdf_oh_has_key (q, page, "/Rotate") &&
-      !(get_int (q, page, "/Rotate", &rotate) && rotate % 360 == 0))
+  if (dict_scalar (q, page, "/Rotate", 0, FALSE) % 360 != 0)
     goto no;
   if (qpdf_oh_has_key (q, page, "/UserUnit") || qpdf_oh_has_key (q, page, "/Annots"))
     goto no;
@@ -547,14 +541,19 @@ pe_pdf_scan_page (PePdfScan  *scan,
     qpdf_oh dict = qpdf_oh_get_dict (q, image);
     qpdf_oh cs = qpdf_oh_get_key (q, dict, "/ColorSpace");
     qpdf_oh parms;
+    /* qpdf's: good until its next name is asked for, so used up within this block. */
+    const char *filter;
 
     if (!qpdf_oh_is_name_and_equals (q, qpdf_oh_get_key (q, dict, "/Subtype"), "/Image") ||
         qpdf_oh_has_key (q, dict, "/SMask") || qpdf_oh_has_key (q, dict, "/Mask") ||
         qpdf_oh_has_key (q, dict, "/Decode") || qpdf_oh_has_key (q, dict, "/ImageMask") ||
-        qpdf_oh_has_key (q, dict, "/OC") ||
-        !get_int (q, dict, "/Width", &w) || !get_int (q, dict, "/Height", &h) ||
-        !get_int (q, dict, "/BitsPerComponent", &bpc) || (bpc != 8 && bpc != 1) || w <= 0 ||
-        h <= 0)
+        qpdf_oh_has_key (q, dict, "/OC"))
+      goto no;
+    /* Absent or not integers, they are G_MININT. */
+    w = dict_scalar (q, dict, "/Width", G_MININT, FALSE);
+    h = dict_scalar (q, dict, "/Height", G_MININT, FALSE);
+    bpc = dict_scalar (q, dict, "/BitsPerComponent", G_MININT, FALSE);
+    if ((bpc != 8 && bpc != 1) || w <= 0 || h <= 0)
       goto no;
     if (qpdf_oh_is_name_and_equals (q, cs, "/DeviceRGB"))
       channels = 3;
@@ -567,32 +566,38 @@ pe_pdf_scan_page (PePdfScan  *scan,
       goto no;
     if (bpc == 1)
       {
+        kind = KIND_G4;
         /* Group 4 (K < 0), rows not byte-aligned, as wide and high as the image (what a
          * scanner's bitonal page is): a TIFF says all that. */
-        int k = decode_parm (q, parms, "/K", 0, FALSE);
+        int k = dict_scalar (q, parms, "/K", 0, FALSE);
 
         if (channels != 1 || k >= 0 || k == G_MININT ||
-            decode_parm (q, parms, "/Columns", 1728, FALSE) != w ||
-            decode_parm (q, parms, "/Rows", h, FALSE) != h ||
-            decode_parm (q, parms, "/EncodedByteAlign", FALSE, TRUE) != FALSE ||
-            (black_is_1 = decode_parm (q, parms, "/BlackIs1", FALSE, TRUE)) == G_MININT)
+            dict_scalar (q, parms, "/Columns", 1728, FALSE) != w ||
+            dict_scalar (q, parms, "/Rows", h, FALSE) != h ||
+            dict_scalar (q, parms, "/EncodedByteAlign", FALSE, TRUE) != FALSE ||
+            (black_is_1 = dict_scalar (q, parms, "/BlackIs1", FALSE, TRUE)) == G_MININT)
           goto no;
       }
     else if (strcmp (filter, "/DCTDecode") == 0)
       {
+        kind = KIND_JPEG;
         /* Its colour transform as the JPEG says (what libjpeg does). */
-        if (decode_parm (q, parms, "/ColorTransform", -2, FALSE) != -2)
+        if (dict_scalar (q, parms, "/ColorTransform", -2, FALSE) != -2)
           goto no;
       }
     else if (strcmp (filter, "/FlateDecode") == 0)
       {
-        predictor = decode_parm (q, parms, "/Predictor", 1, FALSE);
+        int predictor = dict_scalar (q, parms, "/Predictor", 1, FALSE);
+
         /* None, or PNG's (10–15: a filter type in front of every row). */
-        if (!(predictor == 1 ||
-              (predictor >= 10 && predictor <= 15 &&
-               decode_parm (q, parms, "/Colors", 1, FALSE) == channels &&
-               decode_parm (q, parms, "/BitsPerComponent", 8, FALSE) == 8 &&
-               decode_parm (q, parms, "/Columns", 1, FALSE) == w)))
+        if (predictor == 1)
+          kind = KIND_FLATE;
+        else if (predictor >= 10 && predictor <= 15 &&
+                 dict_scalar (q, parms, "/Colors", 1, FALSE) == channels &&
+                 dict_scalar (q, parms, "/BitsPerComponent", 8, FALSE) == 8 &&
+                 dict_scalar (q, parms, "/Columns", 1, FALSE) == w)
+          kind = KIND_PNG_DATA;
+        else
           goto no;
       }
     else
@@ -613,44 +618,47 @@ pe_pdf_scan_page (PePdfScan  *scan,
   if ((qpdf_oh_get_stream_data (q, image, qpdf_dl_none, NULL, &raw, &raw_len) & QPDF_ERRORS) != 0 ||
       raw == NULL)
     goto no;
-  if (strcmp (filter, "/DCTDecode") == 0)
+  switch (kind)
     {
-      l_int32 jw = 0, jh = 0, spp = 0, ycck = 0, cmyk = 0;
+    case KIND_JPEG:
+      {
+        l_int32 jw = 0, jh = 0, spp = 0, ycck = 0, cmyk = 0;
 
-      /* What the file says the image is, it must be (Poppler would trust the stream). */
-      if (readHeaderMemJpeg (raw, raw_len, &jw, &jh, &spp, &ycck, &cmyk) != 0 || jw != w ||
-          jh != h || spp != channels || ycck || cmyk)
-        goto no;
-      /* qpdf's malloc() is g_malloc()'s. */
-      *file = g_bytes_new_take (g_steal_pointer (&raw), raw_len);
-    }
-  else if (bpc == 1)
-    {
-      g_autoptr(GBytes) tiff = wrap_g4_tiff (raw, raw_len, w, h, black_is_1);
-
-      *pix = pixReadMemTiff (g_bytes_get_data (tiff, NULL), g_bytes_get_size (tiff), 0);
-      if (*pix == NULL || pixGetDepth (*pix) != 1 || pixGetWidth (*pix) != w ||
-          pixGetHeight (*pix) != h)
-        {
-          pixDestroy (pix);
+        /* What the file says the image is, it must be (Poppler would trust the stream). */
+        if (readHeaderMemJpeg (raw, raw_len, &jw, &jh, &spp, &ycck, &cmyk) != 0 || jw != w ||
+            jh != h || spp != channels || ycck || cmyk)
           goto no;
-        }
-      pixSetResolution (*pix, *dpi, *dpi);
-    }
-  else if (predictor >= 10)
-    {
+        /* qpdf's malloc() is g_malloc()'s. */
+        *file = g_bytes_new_take (g_steal_pointer (&raw), raw_len);
+      }
+      break;
+    case KIND_G4:
+      {
+        g_autoptr(GBytes) tiff = wrap_g4_tiff (raw, raw_len, w, h, black_is_1);
+
+        *pix = pixReadMemTiff (g_bytes_get_data (tiff, NULL), g_bytes_get_size (tiff), 0);
+        if (*pix == NULL || pixGetDepth (*pix) != 1 || pixGetWidth (*pix) != w ||
+            pixGetHeight (*pix) != h)
+          {
+            pixDestroy (pix);
+            goto no;
+          }
+      }
+      break;
+    case KIND_PNG_DATA:
       if (!png_data_ok (raw, raw_len, (gsize) w * channels, h))
         goto no;
       *file = wrap_png (raw, raw_len, w, h, channels, *dpi);
       *is_png = TRUE;
-    }
-  else
-    {
+      break;
+    case KIND_FLATE:
       *pix = inflate_image (raw, raw_len, w, h, channels, grey_tolerance);
       if (*pix == NULL)
         goto no;
-      pixSetResolution (*pix, *dpi, *dpi);
+      break;
     }
+  if (*pix != NULL)
+    pixSetResolution (*pix, *dpi, *dpi);
   /* A qpdf call that failed on the way answers with a default value: trust none of them. */
   if (qpdf_has_error (q))
     {
