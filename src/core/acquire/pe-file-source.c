@@ -492,6 +492,59 @@ import_tiff (Import   *imp,
   return TRUE;
 }
 
+/* TRUE when every pixel of @h rows of @w native 32-bit words, @stride bytes apart, is grey
+ * within GREY_TOLERANCE. Red, green and blue are the bytes from bit @shift + 16 down: cairo's
+ * RGB24 (0x00RRGGBB) is @shift 0, Leptonica's 32 bpp (0xRRGGBB00) 8. */
+static gboolean
+rows_are_grey (const guint8 *data,
+               gsize         stride,
+               int           w,
+               int           h,
+               int           shift)
+{
+  for (int y = 0; y < h; y++)
+    {
+      const guint32 *row = (const guint32 *) (data + (gsize) y * stride);
+
+      for (int x = 0; x < w; x++)
+        {
+          int r = (row[x] >> (shift + 16)) & 0xff, g = (row[x] >> (shift + 8)) & 0xff;
+          int b = (row[x] >> shift) & 0xff;
+
+          if (MAX (r, MAX (g, b)) - MIN (r, MIN (g, b)) > GREY_TOLERANCE)
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The same rows' luminance, (77 R + 150 G + 29 B) / 256, as an 8 bpp page. */
+static PIX *
+grey_from_rows (const guint8 *data,
+                gsize         stride,
+                int           w,
+                int           h,
+                int           shift)
+{
+  PIX *pix = pixCreate (w, h, 8);
+
+  for (int y = 0; pix != NULL && y < h; y++)
+    {
+      const guint32 *row = (const guint32 *) (data + (gsize) y * stride);
+      l_uint32 *line = pixGetData (pix) + (gsize) y * pixGetWpl (pix);
+
+      for (int x = 0; x < w; x++)
+        {
+          guint32 p = row[x] >> shift;
+
+          SET_DATA_BYTE (line, x,
+                         (((p >> 16) & 0xff) * 77 + ((p >> 8) & 0xff) * 150 + (p & 0xff) * 29)
+                         >> 8);
+        }
+    }
+  return pix;
+}
+
 /* Copies a cairo RGB24 surface into a PIX: 8 bpp when the page is grey (most letters), else
  * 32 bpp. cairo keeps 0x00RRGGBB per native 32-bit word, Leptonica 0xRRGGBB00. */
 static PIX *
@@ -501,52 +554,21 @@ pix_from_surface (cairo_surface_t *surface)
   int stride = cairo_image_surface_get_stride (surface);
   int w = cairo_image_surface_get_width (surface);
   int h = cairo_image_surface_get_height (surface);
-  gboolean grey = TRUE;
   PIX *pix;
-  l_uint32 *data;
-  l_int32 wpl;
 
-  for (int y = 0; y < h && grey; y++)
-    {
-      const guint32 *row = (const guint32 *) (sdata + (gsize) y * stride);
+  if (rows_are_grey (sdata, stride, w, h, 0))
+    return grey_from_rows (sdata, stride, w, h, 0);
 
-      for (int x = 0; x < w; x++)
-        {
-          int r = (row[x] >> 16) & 0xff, g = (row[x] >> 8) & 0xff, b = row[x] & 0xff;
-          int hi = MAX (r, MAX (g, b)), lo = MIN (r, MIN (g, b));
-
-          if (hi - lo > GREY_TOLERANCE)
-            {
-              grey = FALSE;
-              break;
-            }
-        }
-    }
-
-  pix = pixCreate (w, h, grey ? 8 : 32);
-  data = pixGetData (pix);
-  wpl = pixGetWpl (pix);
-
+  pix = pixCreate (w, h, 32);
   for (int y = 0; y < h; y++)
     {
       const guint32 *row = (const guint32 *) (sdata + (gsize) y * stride);
-      l_uint32 *line = data + (gsize) y * wpl;
+      l_uint32 *line = pixGetData (pix) + (gsize) y * pixGetWpl (pix);
 
-      if (grey)
-        for (int x = 0; x < w; x++)
-          {
-            guint32 p = row[x];
-            guint v = (((p >> 16) & 0xff) * 77 + ((p >> 8) & 0xff) * 150 + (p & 0xff) * 29) >> 8;
-
-            SET_DATA_BYTE (line, x, v);
-          }
-      else
-        for (int x = 0; x < w; x++)
-          line[x] = (row[x] & 0x00ffffff) << 8;
+      for (int x = 0; x < w; x++)
+        line[x] = (row[x] & 0x00ffffff) << 8;
     }
-
-  if (!grey)
-    pixSetSpp (pix, 3);
+  pixSetSpp (pix, 3);
   return pix;
 }
 
@@ -665,8 +687,24 @@ import_pdf (Import   *imp,
           gboolean png = FALSE;
           guint native = 0;
 
-          if (pe_pdf_scan_page (scan, i, dpi, GREY_TOLERANCE, &file, &png, &image, &native))
+          if (pe_pdf_scan_page (scan, i, dpi, &file, &png, &image, &native))
             {
+              /* A grey page in an RGB image is kept as grey, as when drawn. */
+              if (image != NULL && pixGetDepth (image) == 32 &&
+                  rows_are_grey ((const guint8 *) pixGetData (image), pixGetWpl (image) * 4,
+                                 pixGetWidth (image), pixGetHeight (image), 8))
+                {
+                  PIX *grey = grey_from_rows ((const guint8 *) pixGetData (image),
+                                              pixGetWpl (image) * 4, pixGetWidth (image),
+                                              pixGetHeight (image), 8);
+
+                  if (grey != NULL)
+                    {
+                      pixCopyResolution (grey, image);
+                      pixDestroy (&image);
+                      image = grey;
+                    }
+                }
               if (image != NULL &&
                   (gint64) pixGetWidth (image) * pixGetHeight (image) <= MAX_PIXELS)
                 {

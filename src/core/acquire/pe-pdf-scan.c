@@ -303,19 +303,18 @@ wrap_g4_tiff (const guint8 *data,
   return g_byte_array_free_to_bytes (b);
 }
 
-/* Inflates @data (zlib) row by row into a new page of @w × @h, @channels 1 or 3. */
+/* Inflates @data (zlib) row by row into a new page of @w × @h: 8 bpp for @channels 1, 32 bpp
+ * for 3. */
 static PIX *
 inflate_image (const guint8 *data,
                gsize         len,
                int           w,
                int           h,
-               int           channels,
-               int           grey_tolerance)
+               int           channels)
 {
   gsize row_len = (gsize) w * channels;
   g_autofree guint8 *row = g_malloc (row_len);
   g_autoptr(PIX) pix = pixCreateNoInit (w, h, channels == 3 ? 32 : 8);
-  gboolean grey = TRUE;   /* every pixel so far within @grey_tolerance of grey */
   z_stream z = { 0 };
   int y = 0, rc = Z_OK;
 
@@ -334,51 +333,20 @@ inflate_image (const guint8 *data,
       if (z.avail_out > 0)
         break;
       if (channels == 1)
-        {
-          for (int x = 0; x < w; x++)
-            SET_DATA_BYTE (line, x, row[x]);
-        }
+        for (int x = 0; x < w; x++)
+          SET_DATA_BYTE (line, x, row[x]);
       else
-        {
-          for (int x = 0; x < w; x++)
-            {
-              int r = row[3 * x], g = row[3 * x + 1], b = row[3 * x + 2];
-
-              line[x] = (l_uint32) r << 24 | (l_uint32) g << 16 | (l_uint32) b << 8;
-              if (grey && MAX (r, MAX (g, b)) - MIN (r, MIN (g, b)) > grey_tolerance)
-                grey = FALSE;
-            }
-        }
+        for (int x = 0; x < w; x++)
+          line[x] = (l_uint32) row[3 * x] << 24 | (l_uint32) row[3 * x + 1] << 16 |
+                    (l_uint32) row[3 * x + 2] << 8;
       y++;
     }
   inflateEnd (&z);
   if (y < h)
     return NULL;
   pixSetPadBits (pix, 0);
-
-  if (channels == 3 && !grey)
-    {
-      pixSetSpp (pix, 3);
-      return g_steal_pointer (&pix);
-    }
   if (channels == 3)
-    {
-      PIX *g8 = pixCreateNoInit (w, h, 8);
-
-      if (g8 == NULL)
-        return NULL;
-      for (int yy = 0; yy < h; yy++)
-        {
-          const l_uint32 *s = pixGetData (pix) + (gsize) yy * pixGetWpl (pix);
-          l_uint32 *d = pixGetData (g8) + (gsize) yy * pixGetWpl (g8);
-
-          for (int x = 0; x < w; x++)
-            SET_DATA_BYTE (d, x, ((s[x] >> 24) * 77 + ((s[x] >> 16) & 0xff) * 150 +
-                                  ((s[x] >> 8) & 0xff) * 29) >> 8);
-        }
-      pixSetPadBits (g8, 0);
-      return g8;
-    }
+    pixSetSpp (pix, 3);
   return g_steal_pointer (&pix);
 }
 
@@ -484,7 +452,6 @@ gboolean
 pe_pdf_scan_page (PePdfScan  *scan,
                   int         index,
                   guint       max_dpi,
-                  int         grey_tolerance,
                   GBytes    **file,
                   gboolean   *is_png,
                   PIX       **pix,
@@ -652,7 +619,7 @@ pe_pdf_scan_page (PePdfScan  *scan,
       *is_png = TRUE;
       break;
     case KIND_FLATE:
-      *pix = inflate_image (raw, raw_len, w, h, channels, grey_tolerance);
+      *pix = inflate_image (raw, raw_len, w, h, channels);
       if (*pix == NULL)
         goto no;
       break;

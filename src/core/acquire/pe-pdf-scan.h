@@ -25,14 +25,12 @@ int        pe_pdf_scan_get_n_pages (PePdfScan *scan);
  * as the store takes it (a JPEG: the DCT stream as it is in the file, 8 bit grey or RGB; or,
  * with @is_png, a PNG around a Flate stream with PNG predictors, which already is a PNG's image
  * data), or @pix (a CCITT Group 4 image, decoded: 1 bpp; a Flate image without predictor,
- * decoded: 8 bpp, or 32 bpp unless every pixel is grey within @grey_tolerance, then 8 bpp as
- * (77 R + 150 G + 29 B) / 256), and @dpi, its resolution on the page (72 to @max_dpi).
+ * decoded: 8 bpp grey or 32 bpp RGB), and @dpi, its resolution on the page (72 to @max_dpi).
  * FALSE for anything else (rotated, cropped, text, annotations, masks, other filters or
  * colour spaces, finer than @max_dpi, a damaged stream): the caller renders the page. */
 gboolean   pe_pdf_scan_page  (PePdfScan  *scan,
                               int         index,
                               guint       max_dpi,
-                              int         grey_tolerance,
                               GBytes    **file,
                               gboolean   *is_png,
                               PIX       **pix,
