@@ -572,26 +572,62 @@ pix_from_surface (cairo_surface_t *surface)
   return pix;
 }
 
-/* Page @page of a PDF that is a JPEG or PNG file as it is (pe_pdf_scan_page()). FALSE
- * without @error when it is not one the store takes unchanged: then it is rendered. */
+/* Page @i (from 0) of a PDF as the image it is, when it is one (pe_pdf_scan_page()): then
+ * *@taken and what handing it on returned. Else *@taken is FALSE and the page is to be drawn
+ * (also when it is not one the store takes as it is, or too large as it is). */
 static gboolean
-import_pdf_image_file (Import   *imp,
-                       GBytes   *file,
-                       gboolean  png,
-                       guint     page,
-                       guint     dpi,
-                       GError  **error)
+import_pdf_scanned (Import     *imp,
+                    PePdfScan  *scan,
+                    int         i,
+                    guint       dpi,
+                    gboolean   *taken,
+                    GError    **error)
 {
+  g_autoptr(GBytes) file = NULL;
+  g_autoptr(PIX) image = NULL;
+  gboolean png = FALSE;
+  guint native = 0;
+  const guint8 *data;
   gsize len;
-  const guint8 *data = g_bytes_get_data (file, &len);
   l_int32 fmt = 0, w = 0, h = 0, bps = 0, spp = 0, iscmap = 0;
 
+  *taken = FALSE;
+  if (!pe_pdf_scan_page (scan, i, dpi, &file, &png, &image, &native))
+    return TRUE;
+
+  if (image != NULL)
+    {
+      const guint8 *rows = (const guint8 *) pixGetData (image);
+
+      w = pixGetWidth (image);
+      h = pixGetHeight (image);
+      if ((gint64) w * h > MAX_PIXELS)
+        return TRUE;
+      /* A grey page in an RGB image is kept as grey, as when drawn. */
+      if (pixGetDepth (image) == 32 && rows_are_grey (rows, pixGetWpl (image) * 4, w, h, 8))
+        {
+          PIX *grey = grey_from_rows (rows, pixGetWpl (image) * 4, w, h, 8);
+
+          if (grey != NULL)
+            {
+              pixCopyResolution (grey, image);
+              pixDestroy (&image);
+              image = grey;
+            }
+        }
+      *taken = TRUE;
+      return deliver (imp, g_steal_pointer (&image), NULL, NULL, i + 1, TRUE, error);
+    }
+
+  /* A JPEG or PNG file as it is. */
+  data = g_bytes_get_data (file, &len);
   if (pixReadHeaderMem (data, len, &fmt, &w, &h, &bps, &spp, &iscmap) != 0 || iscmap ||
       bps != 8 || (spp != 1 && spp != 3) || (gint64) w * h > MAX_PIXELS ||
       (!png && jpeg_looks_truncated (data, len)))
-    return FALSE;
-  return import_undecoded (imp, file, png ? FORMAT_PNG : FORMAT_JPEG, w, h, bps, spp, page, dpi,
-                           error);
+    return TRUE;
+  *taken = TRUE;
+  return import_undecoded (imp, file, png ? FORMAT_PNG : FORMAT_JPEG, w, h, bps, spp, i + 1,
+                           native, error);
 }
 
 /* Poppler reads the file as it needs it: a scanned PDF is mostly page images (325 MB for 115
@@ -681,46 +717,12 @@ import_pdf (Import   *imp,
 
       if (scan != NULL)
         {
-          g_autoptr(GBytes) file = NULL;
-          g_autoptr(PIX) image = NULL;
-          g_autoptr(GError) local_error = NULL;
-          gboolean png = FALSE;
-          guint native = 0;
+          gboolean taken;
 
-          if (pe_pdf_scan_page (scan, i, dpi, &file, &png, &image, &native))
-            {
-              /* A grey page in an RGB image is kept as grey, as when drawn. */
-              if (image != NULL && pixGetDepth (image) == 32 &&
-                  rows_are_grey ((const guint8 *) pixGetData (image), pixGetWpl (image) * 4,
-                                 pixGetWidth (image), pixGetHeight (image), 8))
-                {
-                  PIX *grey = grey_from_rows ((const guint8 *) pixGetData (image),
-                                              pixGetWpl (image) * 4, pixGetWidth (image),
-                                              pixGetHeight (image), 8);
-
-                  if (grey != NULL)
-                    {
-                      pixCopyResolution (grey, image);
-                      pixDestroy (&image);
-                      image = grey;
-                    }
-                }
-              if (image != NULL &&
-                  (gint64) pixGetWidth (image) * pixGetHeight (image) <= MAX_PIXELS)
-                {
-                  if (!deliver (imp, g_steal_pointer (&image), NULL, NULL, i + 1, TRUE, error))
-                    return FALSE;
-                  continue;
-                }
-              if (file != NULL &&
-                  import_pdf_image_file (imp, file, png, i + 1, native, &local_error))
-                continue;
-              if (local_error != NULL)
-                {
-                  g_propagate_error (error, g_steal_pointer (&local_error));
-                  return FALSE;
-                }
-            }
+          if (!import_pdf_scanned (imp, scan, i, dpi, &taken, error))
+            return FALSE;
+          if (taken)
+            continue;
         }
 
       poppler_page_get_size (page, &wpt, &hpt);
