@@ -359,9 +359,10 @@ put_chunk (GByteArray   *png,
   guint8 be[4] = { len >> 24, len >> 16, len >> 8, len };
   uLong crc = crc32 (0, (const Bytef *) type, 4);
 
-  /* zlib's crc32() takes uInt lengths. */
-  for (gsize done = 0; done < len; done += MIN (len - done, G_MAXUINT))
-    crc = crc32 (crc, data + done, (uInt) MIN (len - done, G_MAXUINT));
+  g_assert (len <= G_MAXINT32);   /* PNG's limit; png_data_ok() saw to it */
+  /* Not for IEND: given no data, crc32() answers its initial value. */
+  if (len > 0)
+    crc = crc32 (crc, data, (uInt) len);
   g_byte_array_append (png, be, 4);
   g_byte_array_append (png, (const guint8 *) type, 4);
   g_byte_array_append (png, data, len);
@@ -388,7 +389,8 @@ png_data_ok (const guint8 *zdata,
   int rc = Z_OK;
   gboolean ok = TRUE;
 
-  if (len > G_MAXUINT || inflateInit (&z) != Z_OK)
+  /* One IDAT chunk holds at most 2^31 - 1 bytes. */
+  if (len > G_MAXINT32 || inflateInit (&z) != Z_OK)
     return FALSE;
   z.next_in = (Bytef *) zdata;
   z.avail_in = (uInt) len;
