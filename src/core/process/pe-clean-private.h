@@ -169,31 +169,22 @@ void      _pe_clean_background_tiles (int           dpi,
  * of the rows the pass has left behind goes back to the system as it goes, and the pixels
  * read there afterwards are zero. */
 #define PE_CLEAN_RENDER_STRIP 1024   /* width of the strips it works in (see the .c) */
-gboolean  _pe_clean_render           (PIX                   *src,
-                                      const PeCleanAnalysis *a,
-                                      gboolean               normalize,
-                                      gboolean               erase,
-                                      PIX                   *specks,
-                                      double                 skew_deg,
-                                      int                    threshold,
-                                      PIX                  **colour,
-                                      PIX                  **grey,
-                                      PIX                  **bin,
-                                      gboolean               consume);
+typedef gboolean PeCleanRenderFunc (PIX                   *src,
+                                    const PeCleanAnalysis *a,
+                                    gboolean               normalize,
+                                    gboolean               erase,
+                                    PIX                   *specks,
+                                    double                 skew_deg,
+                                    int                    threshold,
+                                    PIX                  **colour,
+                                    PIX                  **grey,
+                                    PIX                  **bin,
+                                    gboolean               consume);
+PeCleanRenderFunc _pe_clean_render;
 /* The same from pe-clean-render.c built a second time with PE_CLEAN_RENDER_SCALAR, only for
  * tests/process: the code that runs where there is no SSE2, compared with the vector code on
  * the machine that builds the tests. */
-gboolean  _pe_clean_render_scalar    (PIX                   *src,
-                                      const PeCleanAnalysis *a,
-                                      gboolean               normalize,
-                                      gboolean               erase,
-                                      PIX                   *specks,
-                                      double                 skew_deg,
-                                      int                    threshold,
-                                      PIX                  **colour,
-                                      PIX                  **grey,
-                                      PIX                  **bin,
-                                      gboolean               consume);
+PeCleanRenderFunc _pe_clean_render_scalar;
 
 /* Otsu's threshold of an 8 bpp image or of a histogram, kept in 100–200. */
 int       _pe_clean_otsu_threshold   (PIX          *grey);
